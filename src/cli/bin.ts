@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { redactSecrets } from '../config/secret.js';
+import type { CommandIo } from './command.js';
+import { main } from './main.js';
+
+// The first SIGINT/SIGTERM asks the running command to stop gracefully (flush, checkpoint);
+// a second one exits at once. Checkpoints stay consistent either way: they are only ever
+// replaced atomically.
+const controller = new AbortController();
+let signals = 0;
+function onSignal(sig: NodeJS.Signals): void {
+  signals++;
+  if (signals > 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+  controller.abort(new Error(`received ${sig}`));
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const io: CommandIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  isTty: Boolean(process.stderr.isTTY),
+  signal: controller.signal,
+};
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`compliance-forwarder: internal error: ${redactSecrets(String(err))}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { redactSecrets } from '../config/secret.js';
+import { isCfError } from '../errors/index.js';
+import type { Command, CommandIo } from './command.js';
+
+/** Commands load lazily so `--help` and `fetch` start fast. */
+const COMMANDS: Record<string, () => Promise<Command>> = {};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+async function usage(): Promise<string> {
+  const lines = ['Usage: compliance-forwarder <command> [options]', '', 'Commands:'];
+  for (const load of Object.values(COMMANDS)) {
+    const c = await load();
+    lines.push(`  ${c.name.padEnd(10)} ${c.summary}`);
+  }
+  lines.push('', 'Run `compliance-forwarder <command> --help` for the options of a command.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${await usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    io.stderr.write(`Unknown command: ${name}\n\n${await usage()}\n`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (isCfError(err) && err.code === 'CF_ERR_USAGE') {
+      io.stderr.write(`${redactSecrets(err.message)}\n\n${command.usage}\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const code = isCfError(err) ? `${err.code}: ` : '';
+    io.stderr.write(`compliance-forwarder ${name}: ${code}${redactSecrets(message)}\n`);
+    return isCfError(err) && (err.code === 'CF_ERR_CONFIG' || err.code === 'CF_ERR_SECRET_MISSING') ? 2 : 1;
+  }
+}

@@ -1,0 +1,3 @@
+export { CfError, type CfErrorOptions, isCfError } from './cf-error.js';
+export { classify, classifyStatus } from './classify.js';
+export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo } from './codes.js';

@@ -1,0 +1,56 @@
+/**
+ * What flows between the stages. A record is one JSON object (one upstream line) plus
+ * where it came from and a handle to report its delivery.
+ */
+
+export type PrincipalType = 'CHATGPT_WORKSPACE' | 'API_PLATFORM_ORG';
+
+/** The upstream coordinates of a record: enough to route it, dead-letter it and checkpoint it. */
+export interface SourceRef {
+  /** Which source produced it: 'compliance-logs', 'audit-logs', 'conversations', 'files'. */
+  readonly source: string;
+  /** Stable stream key, e.g. `workspace/<uuid>/CONVERSATION_MESSAGE`; one checkpoint per stream. */
+  readonly stream: string;
+  readonly principalId: string;
+  readonly principalType: PrincipalType;
+  /** The file's event type (the record's `type`). */
+  readonly eventType: string;
+  readonly fileId: string;
+  readonly fileName: string;
+  /** The file's `end_time` (ISO-8601), the checkpoint unit. */
+  readonly endTime: string;
+}
+
+/**
+ * Delivery handle shared by all records of one file. Every sink a record is routed to calls
+ * `ack()` exactly once for it, after the record is durably delivered *or* written to the
+ * dead-letter file. `fail()` reports that the record can never be delivered and nothing was
+ * dead-lettered: the file, and so the checkpoint, stops there.
+ */
+export interface Delivery {
+  ack(): void;
+  fail(err: unknown): void;
+}
+
+export interface PipelineRecord {
+  /**
+   * The record as JSON text, exactly as sinks should emit it (no trailing newline). Stages
+   * that change a record rewrite `line`; stages that do not, leave the upstream bytes alone.
+   */
+  line: string;
+  /** The record's `event_id` (or another identity for other sources), when it has one. */
+  readonly eventId: string | undefined;
+  /** The record's own `timestamp` (ISO-8601), when it has one. */
+  readonly timestamp: string | undefined;
+  /** 1-based line number in the source file. */
+  readonly lineNumber: number;
+  readonly source: SourceRef;
+  readonly delivery: Delivery;
+  /** The parsed object, when a stage parsed the line; read-only for sinks (e.g. severity mapping). */
+  readonly parsed?: Readonly<Record<string, unknown>>;
+}
+
+/** UTF-8 size of a record's line, the unit every byte bound in the pipeline uses. */
+export function recordBytes(record: PipelineRecord): number {
+  return Buffer.byteLength(record.line, 'utf8');
+}

@@ -1,0 +1,211 @@
+import { Writable } from 'node:stream';
+import { CfError, classify } from '../errors/index.js';
+import { type PipelineRecord, recordBytes } from '../pipeline/record.js';
+import type { Sink, SinkContext, SinkHealth } from './contract.js';
+
+export interface BatchingOptions {
+  /** Records per batch at most. */
+  readonly batchMaxCount: number;
+  /** Record bytes (UTF-8 lines, before any encoding or compression) per batch at most. */
+  readonly batchMaxBytes: number;
+  /** A batch that is not full is sent this long after its first record arrived. */
+  readonly lingerMs: number;
+  /** Batches sent and not yet acknowledged, at most. */
+  readonly maxInFlight: number;
+}
+
+/** One batch handed to `sendBatch`. */
+export interface Batch {
+  readonly records: readonly PipelineRecord[];
+  /** Sum of recordBytes over the records. */
+  readonly bytes: number;
+}
+
+/**
+ * A batching Writable (object mode, PipelineRecords in) that implements the sink contract's
+ * backpressure and acknowledgement; a concrete sink implements `sendBatch` and, if it must
+ * connect first, `start()` and `disposeSink()`.
+ *
+ *   write(record) -> [filling batch] --full or linger--> [ready queue] --slot free--> sendBatch()
+ *                                                                                  |
+ *                 acks every record of the batch <-- resolves -----------------------+
+ *                 destroys the sink with the error <-- rejects (fatal) --------------+
+ *
+ * The write callback is held while a full batch waits for a free in-flight slot, so the memory
+ * a sink holds is bounded by (maxInFlight + 2) x batchMaxBytes plus one oversized record.
+ *
+ * Contract for `sendBatch`: resolve once every record of the batch is either acknowledged by the
+ * destination or written to the dead-letter file by the sink; retry transient failures inside
+ * (honouring `ctx.signal`); reject only with a fatal error. The base acknowledges the records,
+ * in order, after the promise resolves, and counts them as sent unless the sink reports them
+ * as dead-lettered through `markDeadLettered`.
+ */
+export abstract class BatchingSink extends Writable implements Sink {
+  readonly sinkName: string;
+  protected readonly ctx: SinkContext;
+  protected readonly batching: BatchingOptions;
+
+  private filling: PipelineRecord[] = [];
+  private fillingBytes = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private readonly ready: Batch[] = [];
+  private inFlight = 0;
+  private inFlightBytes = 0;
+  private heldCallback: ((err?: Error | null) => void) | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private readonly deadLettered = new WeakSet<PipelineRecord>();
+  protected lastError: string | undefined;
+  protected connected = true;
+
+  constructor(sinkName: string, batching: BatchingOptions, ctx: SinkContext) {
+    super({ objectMode: true, highWaterMark: 16 });
+    if (batching.batchMaxCount < 1 || batching.batchMaxBytes < 1 || batching.maxInFlight < 1) {
+      throw new CfError(
+        'CF_ERR_CONFIG',
+        `Sink ${sinkName}: batch limits and maxInFlight must be at least 1.`,
+      );
+    }
+    this.sinkName = sinkName;
+    this.batching = batching;
+    this.ctx = ctx;
+  }
+
+  /** Connects and checks the destination. Default: nothing to do. */
+  async start(): Promise<void> {}
+
+  /** Sends one batch; see the class comment for the contract. */
+  protected abstract sendBatch(batch: Batch): Promise<void>;
+
+  /** Releases connections. Called once, after the last batch settled or on destroy. */
+  protected async disposeSink(): Promise<void> {}
+
+  /** Size of a record for batching; override when the wire size differs a lot from the line. */
+  protected sizeOf(record: PipelineRecord): number {
+    return recordBytes(record);
+  }
+
+  /** A sink calls this for a record it wrote to the dead-letter file, so it is not counted as sent. */
+  protected markDeadLettered(record: PipelineRecord, reason: string): void {
+    this.deadLettered.add(record);
+    this.ctx.metrics.discardedEvents.inc({ component: this.sinkName, reason });
+  }
+
+  health(): SinkHealth {
+    return {
+      name: this.sinkName,
+      ready: this.connected && !this.destroyed,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      inFlight: this.inFlight,
+      bufferedBytes: this.fillingBytes + this.inFlightBytes + this.ready.reduce((n, b) => n + b.bytes, 0),
+    };
+  }
+
+  override _write(
+    record: PipelineRecord,
+    _enc: BufferEncoding,
+    callback: (err?: Error | null) => void,
+  ): void {
+    const size = this.sizeOf(record);
+    this.ctx.metrics.receivedEvents.inc({ component: this.sinkName });
+    // A record that would overflow the filling batch closes it first: a batch never exceeds
+    // batchMaxBytes unless it holds one record that alone is larger (the sink decides its fate).
+    if (this.filling.length > 0 && this.fillingBytes + size > this.batching.batchMaxBytes) this.closeBatch();
+    this.filling.push(record);
+    this.fillingBytes += size;
+    if (
+      this.filling.length >= this.batching.batchMaxCount ||
+      this.fillingBytes >= this.batching.batchMaxBytes
+    ) {
+      this.closeBatch();
+    } else if (this.lingerTimer === undefined) {
+      this.lingerTimer = setTimeout(() => this.closeBatch(), this.batching.lingerMs);
+    }
+    this.pump();
+    if (this.ready.length > 0) this.heldCallback = callback;
+    else callback();
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    this.closeBatch();
+    this.pump();
+    this.whenIdle()
+      .then(() => this.disposeSink())
+      .then(
+        () => callback(),
+        (err: unknown) => callback(classify(err)),
+      );
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    const held = this.heldCallback;
+    this.heldCallback = undefined;
+    held?.(err ?? new CfError('CF_ERR_ABORTED', `Sink ${this.sinkName} was closed.`));
+    this.disposeSink().then(
+      () => callback(err),
+      () => callback(err),
+    );
+  }
+
+  private closeBatch(): void {
+    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    if (this.filling.length === 0) return;
+    this.ready.push({ records: this.filling, bytes: this.fillingBytes });
+    this.filling = [];
+    this.fillingBytes = 0;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.destroyed && this.inFlight < this.batching.maxInFlight && this.ready.length > 0) {
+      const batch = this.ready.shift()!;
+      this.inFlight++;
+      this.inFlightBytes += batch.bytes;
+      this.sendBatch(batch).then(
+        () => this.settle(batch, undefined),
+        (err: unknown) => this.settle(batch, err),
+      );
+    }
+    if (this.ready.length === 0 && this.heldCallback !== undefined) {
+      const cb = this.heldCallback;
+      this.heldCallback = undefined;
+      cb();
+    }
+    if (this.inFlight === 0 && this.ready.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private settle(batch: Batch, err: unknown): void {
+    this.inFlight--;
+    this.inFlightBytes -= batch.bytes;
+    if (err !== undefined) {
+      const e = classify(err);
+      this.lastError = e.message;
+      this.ctx.metrics.errors.inc({ component: this.sinkName, error_code: e.code });
+      this.destroy(e);
+      return;
+    }
+    let sent = 0;
+    let sentBytes = 0;
+    for (const r of batch.records) {
+      if (!this.deadLettered.has(r)) {
+        sent++;
+        sentBytes += Buffer.byteLength(r.line, 'utf8');
+      }
+      r.delivery.ack();
+    }
+    this.ctx.metrics.sentEvents.inc({ component: this.sinkName }, sent);
+    this.ctx.metrics.sentBytes.inc({ component: this.sinkName }, sentBytes);
+    this.pump();
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.inFlight === 0 && this.ready.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}
