@@ -4,7 +4,12 @@ import { isCfError } from '../errors/index.js';
 import type { Command, CommandIo } from './command.js';
 
 /** Commands load lazily so `--help` and `fetch` start fast. */
-const COMMANDS: Record<string, () => Promise<Command>> = {};
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  fetch: async () => (await import('./fetch.js')).fetchCommand,
+  export: async () => (await import('./export.js')).exportCommand,
+  state: async () => (await import('./state.js')).stateCommand,
+  validate: async () => (await import('./validate.js')).validateCommand,
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

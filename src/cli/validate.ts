@@ -1,0 +1,32 @@
+import { readConfigFile, validateConfig } from '../config/load.js';
+import { isCfError } from '../errors/index.js';
+import { type Command, parseCommandArgs, usageError } from './command.js';
+
+const USAGE = `Usage: compliance-forwarder validate --config FILE
+
+Checks a YAML or JSON config against the schema and lists every problem at once
+(exit 0 valid, 1 invalid, 2 usage). Secrets are not read.`;
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'Check a config file and list every problem at once.',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseCommandArgs({ args: argv, options: { config: { type: 'string' } } });
+    if (values.config === undefined) throw usageError('--config is required.');
+    try {
+      const config = validateConfig(await readConfigFile(values.config), values.config);
+      const sinks = config.sinks.map((s) => s.name ?? s.type).join(', ');
+      io.stdout.write(
+        `${values.config} is valid: ${config.principals.length} principals, ${config.sinks.length} sinks (${sinks})\n`,
+      );
+      return 0;
+    } catch (err) {
+      if (isCfError(err) && err.code === 'CF_ERR_CONFIG') {
+        io.stderr.write(`${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+  },
+};

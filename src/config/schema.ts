@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { sinkConfigSchema } from '../sinks/schema.js';
+import { enrichConfigSchema, splitterConfigSchema } from '../transforms/index.js';
+import { secretRefSchema } from './secret-ref.js';
+
+/**
+ * The one declaration of the configuration: the TypeScript types, the validation (every error
+ * at once, unknown keys rejected) and the JSON Schema in docs/ all come from here.
+ * Sizes and durations carry their unit in the name.
+ */
+
+export const WORKSPACE_EVENT_TYPES = [
+  'CONVERSATION_MESSAGE',
+  'APP_LOG',
+  'APP_AUTH_LOG',
+  'AUDIT_LOG',
+  'AUTH_LOG',
+  'CODEX_LOG',
+  'CODEX_SECURITY_LOG',
+  'CHATGPT_PLUGIN_SPREADSHEET',
+  'CUSTOM_AGENTS_LOG',
+] as const;
+export const ORGANIZATION_EVENT_TYPES = ['APP_LOG', 'APP_AUTH_LOG', 'COSTS'] as const;
+export const ALL_EVENT_TYPES = [...new Set<string>([...WORKSPACE_EVENT_TYPES, ...ORGANIZATION_EVENT_TYPES])];
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const ORG = /^org-[A-Za-z0-9]{1,64}$/;
+
+export const principalIdSchema = z
+  .string()
+  .refine((s) => UUID.test(s) || ORG.test(s), {
+    message: 'must be a workspace id (UUID) or an organization id (org-...)',
+  })
+  .meta({ description: 'A ChatGPT workspace id (UUID) or an API Platform organization id (org-...).' });
+
+export const eventTypeSchema = z
+  .string()
+  .refine((s) => ALL_EVENT_TYPES.includes(s), { message: `must be one of ${ALL_EVENT_TYPES.join(', ')}` })
+  .meta({ description: 'A Compliance Logs Platform event type.' });
+
+export const principalConfigSchema = z
+  .strictObject({
+    id: principalIdSchema,
+    eventTypes: z.array(eventTypeSchema).min(1).meta({ description: 'Event types to forward for this principal.' }),
+    apiKey: secretRefSchema.optional().meta({
+      description: 'This principal’s key, when it differs from source.apiKey.',
+    }),
+  })
+  .superRefine((p, ctx) => {
+    if (ORG.test(p.id)) {
+      for (const t of p.eventTypes) {
+        if (!(ORGANIZATION_EVENT_TYPES as readonly string[]).includes(t)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['eventTypes'],
+            message: `${t} is not served for organizations (only ${ORGANIZATION_EVENT_TYPES.join(', ')})`,
+          });
+        }
+      }
+    } else if (p.eventTypes.includes('COSTS')) {
+      ctx.addIssue({ code: 'custom', path: ['eventTypes'], message: 'COSTS exists only for organizations' });
+    }
+  });
+
+export const sourceConfigSchema = z
+  .strictObject({
+    type: z.literal('compliance-logs').default('compliance-logs'),
+    baseUrl: z
+      .url({ protocol: /^https?$/ })
+      .default('https://api.chatgpt.com/v1/compliance')
+      .meta({ description: 'Compliance Logs Platform base URL (env COMPLIANCE_API_BASE overrides).' }),
+    apiKey: secretRefSchema
+      .default({ env: 'COMPLIANCE_API_KEY' })
+      .meta({ description: 'The Compliance API key (default: env COMPLIANCE_API_KEY or COMPLIANCE_API_KEY_FILE).' }),
+    pageSize: z.number().int().min(1).max(100).default(100).meta({ description: 'Files per list page (1..100).' }),
+    maxPages: z.number().int().min(1).optional().meta({ description: 'Stop listing after this many pages.' }),
+    concurrency: z.number().int().min(1).max(64).default(4).meta({ description: 'Files downloaded at once.' }),
+    downloadsPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .default(50)
+      .meta({ description: 'Client-side limit on Download calls per key (the API allows 50 a minute).' }),
+    listsPerMinute: z.number().int().min(1).default(100).meta({ description: 'Client-side limit on List calls per key.' }),
+    rateWindowMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(60_000)
+      .meta({ description: 'The window the per-minute limits apply to (shorten only against the simulator).' }),
+    connectTimeoutMs: z.number().int().min(1).default(10_000),
+    headersTimeoutMs: z.number().int().min(1).default(30_000).meta({ description: 'Time to response headers.' }),
+    bodyTimeoutMs: z.number().int().min(1).default(60_000).meta({ description: 'Longest pause between body bytes.' }),
+    maxAttempts: z.number().int().min(1).max(100).default(8).meta({ description: 'Attempts per request, first included.' }),
+    initialBackoffMs: z.number().int().min(1).default(500),
+    maxBackoffMs: z.number().int().min(1).default(30_000),
+    skipExpiredFiles: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Dead-letter files that answer 404 (expired) and go on, instead of failing the stream.' }),
+  })
+  .meta({ description: 'Where the logs come from.' });
+
+export const sinkRouteSchema = z.strictObject({
+  eventTypes: z.array(eventTypeSchema).min(1),
+  sinks: z.array(z.string().min(1)).min(1).meta({ description: 'Names of configured sinks.' }),
+});
+
+export const serviceConfigSchema = z.strictObject({
+  pollIntervalMs: z.number().int().min(1000).default(300_000).meta({ description: 'Time between polls of a stream.' }),
+  pollJitterRatio: z.number().min(0).max(1).default(0.1).meta({ description: 'Random share of the interval added.' }),
+  cron: z.string().optional().meta({ description: 'A cron expression instead of the interval (UTC).' }),
+  lookback: z.string().default('-7d').meta({ description: 'Where a stream with no checkpoint starts (relative time).' }),
+  httpPort: z.number().int().min(0).max(65535).default(9464).meta({ description: 'Port of /healthz, /readyz, /metrics.' }),
+  httpHost: z.string().default('0.0.0.0'),
+  shutdownGraceMs: z.number().int().min(0).default(25_000).meta({ description: 'Time in-flight files get on SIGTERM.' }),
+  failingThresholdMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(900_000)
+    .meta({ description: 'A stream failing longer than this makes /readyz fail.' }),
+});
+
+export const configSchema = z
+  .strictObject({
+    source: sourceConfigSchema.prefault({}),
+    principals: z.array(principalConfigSchema).default([]).meta({ description: 'What to forward (run mode).' }),
+    splitter: splitterConfigSchema.prefault({}),
+    enrich: enrichConfigSchema.prefault({}),
+    sinks: z.array(sinkConfigSchema).default([{ type: 'stdout' }]).meta({ description: 'Destinations.' }),
+    routes: z
+      .array(sinkRouteSchema)
+      .default([])
+      .meta({ description: 'Event types to sinks; event types with no route go to every sink.' }),
+    state: z
+      .strictObject({ dir: z.string().optional().meta({ description: 'Checkpoint directory.' }) })
+      .prefault({}),
+    deadLetter: z
+      .strictObject({
+        path: z.string().optional().meta({ description: 'Dead-letter JSONL file (default: under the state dir).' }),
+      })
+      .prefault({}),
+    service: serviceConfigSchema.prefault({}),
+    log: z
+      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const names = new Map<string, number>();
+    c.sinks.forEach((s, i) => {
+      const name = s.name ?? s.type;
+      if (names.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['sinks', i, 'name'], message: `sink name "${name}" is used twice` });
+      }
+      names.set(name, i);
+    });
+    c.routes.forEach((r, i) => {
+      r.sinks.forEach((s, j) => {
+        if (!names.has(s)) {
+          ctx.addIssue({ code: 'custom', path: ['routes', i, 'sinks', j], message: `no sink is named "${s}"` });
+        }
+      });
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type SourceConfig = Config['source'];
+export type PrincipalConfig = Config['principals'][number];

@@ -1,0 +1,27 @@
+import type { Writable } from 'node:stream';
+import { createBlackholeSink } from './blackhole/index.js';
+import type { Sink, SinkContext } from './contract.js';
+import { createFileSink } from './file/index.js';
+import type { SinkConfig } from './schema.js';
+import { createStdoutSink } from './stdout/index.js';
+
+export { type Batch, BatchingSink, type BatchingOptions } from './batching-sink.js';
+export type { Sink, SinkContext, SinkHealth } from './contract.js';
+export { type SinkConfig, sinkConfigSchema } from './schema.js';
+
+/** Builds a sink from its config. `stdout` is where the stdout sink writes (tests pass their own). */
+export function createSink(config: SinkConfig, ctx: SinkContext, stdout?: Writable): Sink {
+  switch (config.type) {
+    case 'stdout':
+      return createStdoutSink(config, ctx, stdout);
+    case 'file':
+      return createFileSink(config, ctx);
+    case 'blackhole':
+      return createBlackholeSink(config, ctx);
+  }
+}
+
+/** The name a sink is known by in routes, logs and metrics. */
+export function sinkName(config: SinkConfig): string {
+  return config.name ?? config.type;
+}

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { blackholeSinkConfigSchema } from './blackhole/index.js';
+import { fileSinkConfigSchema } from './file/index.js';
+import { stdoutSinkConfigSchema } from './stdout/index.js';
+
+/** Every sink kind, chosen by its `type` key. */
+export const sinkConfigSchema = z.discriminatedUnion('type', [
+  stdoutSinkConfigSchema,
+  fileSinkConfigSchema,
+  blackholeSinkConfigSchema,
+]);
+export type SinkConfig = z.infer<typeof sinkConfigSchema>;

@@ -1,0 +1,1 @@
+export { CHECKPOINT_VERSION, type Checkpoint, CheckpointStore } from './checkpoint-store.js';
