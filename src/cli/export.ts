@@ -1,9 +1,9 @@
-import { readConfigFile, mergeConfig, validateConfig } from '../config/load.js';
+import { mergeConfig, readConfigFile, validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { secretFromEnv } from '../config/secret-ref.js';
 import { parseTime } from '../config/time.js';
 import { CfError } from '../errors/index.js';
-import { runExportJob, type ExportWindow } from '../pipeline/export-job.js';
+import { type ExportWindow, runExportJob } from '../pipeline/export-job.js';
 import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { type Command, type CommandIo, parseCommandArgs, usageError } from './command.js';
@@ -54,17 +54,25 @@ export interface ExportArgs {
 }
 
 /** Turns export's flags (plus config file and environment) into a validated config and window. */
-export async function parseExportArgs(argv: string[], env: NodeJS.ProcessEnv, now = new Date()): Promise<ExportArgs> {
+export async function parseExportArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  now = new Date(),
+): Promise<ExportArgs> {
   const { values } = parseCommandArgs({ args: argv, options: OPTIONS });
   const problems: string[] = [];
   if (values.principal === undefined) problems.push('--principal is required');
-  const eventTypes = (values['event-type'] ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  const eventTypes = (values['event-type'] ?? [])
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (eventTypes.length === 0) problems.push('--event-type is required');
   if (values.after === undefined) problems.push('--after is required');
   let concurrency: number | undefined;
   if (values.concurrency !== undefined) {
     concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) problems.push('--concurrency must be a whole number ≥ 1');
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      problems.push('--concurrency must be a whole number ≥ 1');
   }
   const times: { after?: string; before?: string } = {};
   for (const k of ['after', 'before'] as const) {
@@ -76,14 +84,18 @@ export async function parseExportArgs(argv: string[], env: NodeJS.ProcessEnv, no
       problems.push(`--${k}: ${(err as Error).message}`);
     }
   }
-  if (times.after && times.before && times.after >= times.before) problems.push('--after must be earlier than --before');
+  if (times.after && times.before && times.after >= times.before)
+    problems.push('--after must be earlier than --before');
   if (problems.length > 0) throw usageError(problems.join('\n'));
 
   const raw = values.config === undefined ? {} : await readConfigFile(values.config);
   const rawSource = (raw as { source?: Record<string, unknown> }).source ?? {};
   const apiKeyRef = rawSource.apiKey ?? secretFromEnv('COMPLIANCE_API_KEY', env);
   if (apiKeyRef === undefined) {
-    throw new CfError('CF_ERR_SECRET_MISSING', 'COMPLIANCE_API_KEY (or COMPLIANCE_API_KEY_FILE) must be set.');
+    throw new CfError(
+      'CF_ERR_SECRET_MISSING',
+      'COMPLIANCE_API_KEY (or COMPLIANCE_API_KEY_FILE) must be set.',
+    );
   }
   const merged = mergeConfig(raw, {
     source: {
@@ -98,7 +110,10 @@ export async function parseExportArgs(argv: string[], env: NodeJS.ProcessEnv, no
     log: values['log-level'] === undefined ? undefined : { level: values['log-level'] },
     principals: [{ id: values.principal, eventTypes }],
   });
-  const config = validateConfig(merged, values.config === undefined ? 'The options' : `The options and ${values.config}`);
+  const config = validateConfig(
+    merged,
+    values.config === undefined ? 'The options' : `The options and ${values.config}`,
+  );
   return {
     config,
     window: {
@@ -111,7 +126,11 @@ export async function parseExportArgs(argv: string[], env: NodeJS.ProcessEnv, no
   };
 }
 
-export async function runExport(args: ExportArgs, io: CommandIo, opts: { ordered?: boolean } = {}): Promise<number> {
+export async function runExport(
+  args: ExportArgs,
+  io: CommandIo,
+  opts: { ordered?: boolean } = {},
+): Promise<number> {
   const logger = createLogger({ level: args.config.log.level });
   const metrics = new Metrics();
   const progress = new ProgressReporter(

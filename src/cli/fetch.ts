@@ -31,7 +31,8 @@ export const fetchCommand: Command = {
     if (positionals.length !== 4) throw usageError(`fetch takes 4 arguments, got ${positionals.length}.`);
     const [principal, eventType, limitText, afterText] = positionals as [string, string, string, string];
     const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw usageError('limit must be a whole number from 1 to 100.');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw usageError('limit must be a whole number from 1 to 100.');
     let after: string;
     try {
       after = parseTime(afterText).toISOString();
@@ -44,7 +45,11 @@ export const fetchCommand: Command = {
     }
     const config = validateConfig(
       {
-        source: { apiKey, pageSize: limit, ...(io.env.COMPLIANCE_API_BASE ? { baseUrl: io.env.COMPLIANCE_API_BASE } : {}) },
+        source: {
+          apiKey,
+          pageSize: limit,
+          ...(io.env.COMPLIANCE_API_BASE ? { baseUrl: io.env.COMPLIANCE_API_BASE } : {}),
+        },
         principals: [{ id: principal, eventTypes: [eventType] }],
         // The lines go out as they came: no metadata, no de-duplication.
         enrich: { metadataKey: null, dedupe: { enabled: false } },
@@ -53,8 +58,12 @@ export const fetchCommand: Command = {
       },
       'The arguments',
     );
-    return runExport({ config, window: { principalId: principal, eventTypes: [eventType], after }, progress: true }, io, {
-      ordered: true,
-    });
+    return runExport(
+      { config, window: { principalId: principal, eventTypes: [eventType], after }, progress: true },
+      io,
+      {
+        ordered: true,
+      },
+    );
   },
 };

@@ -17,7 +17,7 @@ export async function readConfigFile(path: string): Promise<unknown> {
       cause: err,
     });
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, customTags: [], maxAliasCount: 100 });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, customTags: [] });
   if (doc.errors.length > 0) {
     const list = doc.errors.map((e) => `  - ${e.message.split('\n')[0]}`).join('\n');
     throw new CfError('CF_ERR_CONFIG', `The config file ${path} is not valid YAML or JSON:\n${list}`);

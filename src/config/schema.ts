@@ -41,7 +41,10 @@ export const eventTypeSchema = z
 export const principalConfigSchema = z
   .strictObject({
     id: principalIdSchema,
-    eventTypes: z.array(eventTypeSchema).min(1).meta({ description: 'Event types to forward for this principal.' }),
+    eventTypes: z
+      .array(eventTypeSchema)
+      .min(1)
+      .meta({ description: 'Event types to forward for this principal.' }),
     apiKey: secretRefSchema.optional().meta({
       description: 'This principal’s key, when it differs from source.apiKey.',
     }),
@@ -71,33 +74,72 @@ export const sourceConfigSchema = z
       .meta({ description: 'Compliance Logs Platform base URL (env COMPLIANCE_API_BASE overrides).' }),
     apiKey: secretRefSchema
       .default({ env: 'COMPLIANCE_API_KEY' })
-      .meta({ description: 'The Compliance API key (default: env COMPLIANCE_API_KEY or COMPLIANCE_API_KEY_FILE).' }),
-    pageSize: z.number().int().min(1).max(100).default(100).meta({ description: 'Files per list page (1..100).' }),
+      .meta({
+        description: 'The Compliance API key (default: env COMPLIANCE_API_KEY or COMPLIANCE_API_KEY_FILE).',
+      }),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(100)
+      .meta({ description: 'Files per list page (1..100).' }),
     maxPages: z.number().int().min(1).optional().meta({ description: 'Stop listing after this many pages.' }),
-    concurrency: z.number().int().min(1).max(64).default(4).meta({ description: 'Files downloaded at once.' }),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .meta({ description: 'Files downloaded at once.' }),
     downloadsPerMinute: z
       .number()
       .int()
       .min(1)
       .default(50)
       .meta({ description: 'Client-side limit on Download calls per key (the API allows 50 a minute).' }),
-    listsPerMinute: z.number().int().min(1).default(100).meta({ description: 'Client-side limit on List calls per key.' }),
+    listsPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .default(100)
+      .meta({ description: 'Client-side limit on List calls per key.' }),
     rateWindowMs: z
       .number()
       .int()
       .min(100)
       .default(60_000)
-      .meta({ description: 'The window the per-minute limits apply to (shorten only against the simulator).' }),
+      .meta({
+        description: 'The window the per-minute limits apply to (shorten only against the simulator).',
+      }),
     connectTimeoutMs: z.number().int().min(1).default(10_000),
-    headersTimeoutMs: z.number().int().min(1).default(30_000).meta({ description: 'Time to response headers.' }),
-    bodyTimeoutMs: z.number().int().min(1).default(60_000).meta({ description: 'Longest pause between body bytes.' }),
-    maxAttempts: z.number().int().min(1).max(100).default(8).meta({ description: 'Attempts per request, first included.' }),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(30_000)
+      .meta({ description: 'Time to response headers.' }),
+    bodyTimeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(60_000)
+      .meta({ description: 'Longest pause between body bytes.' }),
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(8)
+      .meta({ description: 'Attempts per request, first included.' }),
     initialBackoffMs: z.number().int().min(1).default(500),
     maxBackoffMs: z.number().int().min(1).default(30_000),
     skipExpiredFiles: z
       .boolean()
       .default(false)
-      .meta({ description: 'Dead-letter files that answer 404 (expired) and go on, instead of failing the stream.' }),
+      .meta({
+        description: 'Dead-letter files that answer 404 (expired) and go on, instead of failing the stream.',
+      }),
   })
   .meta({ description: 'Where the logs come from.' });
 
@@ -107,13 +149,37 @@ export const sinkRouteSchema = z.strictObject({
 });
 
 export const serviceConfigSchema = z.strictObject({
-  pollIntervalMs: z.number().int().min(1000).default(300_000).meta({ description: 'Time between polls of a stream.' }),
-  pollJitterRatio: z.number().min(0).max(1).default(0.1).meta({ description: 'Random share of the interval added.' }),
+  pollIntervalMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(300_000)
+    .meta({ description: 'Time between polls of a stream.' }),
+  pollJitterRatio: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
+    .meta({ description: 'Random share of the interval added.' }),
   cron: z.string().optional().meta({ description: 'A cron expression instead of the interval (UTC).' }),
-  lookback: z.string().default('-7d').meta({ description: 'Where a stream with no checkpoint starts (relative time).' }),
-  httpPort: z.number().int().min(0).max(65535).default(9464).meta({ description: 'Port of /healthz, /readyz, /metrics.' }),
+  lookback: z
+    .string()
+    .default('-7d')
+    .meta({ description: 'Where a stream with no checkpoint starts (relative time).' }),
+  httpPort: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(9464)
+    .meta({ description: 'Port of /healthz, /readyz, /metrics.' }),
   httpHost: z.string().default('0.0.0.0'),
-  shutdownGraceMs: z.number().int().min(0).default(25_000).meta({ description: 'Time in-flight files get on SIGTERM.' }),
+  shutdownGraceMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(25_000)
+    .meta({ description: 'Time in-flight files get on SIGTERM.' }),
   failingThresholdMs: z
     .number()
     .int()
@@ -125,10 +191,16 @@ export const serviceConfigSchema = z.strictObject({
 export const configSchema = z
   .strictObject({
     source: sourceConfigSchema.prefault({}),
-    principals: z.array(principalConfigSchema).default([]).meta({ description: 'What to forward (run mode).' }),
+    principals: z
+      .array(principalConfigSchema)
+      .default([])
+      .meta({ description: 'What to forward (run mode).' }),
     splitter: splitterConfigSchema.prefault({}),
     enrich: enrichConfigSchema.prefault({}),
-    sinks: z.array(sinkConfigSchema).default([{ type: 'stdout' }]).meta({ description: 'Destinations.' }),
+    sinks: z
+      .array(sinkConfigSchema)
+      .prefault([{ type: 'stdout' }])
+      .meta({ description: 'Destinations.' }),
     routes: z
       .array(sinkRouteSchema)
       .default([])
@@ -138,12 +210,17 @@ export const configSchema = z
       .prefault({}),
     deadLetter: z
       .strictObject({
-        path: z.string().optional().meta({ description: 'Dead-letter JSONL file (default: under the state dir).' }),
+        path: z
+          .string()
+          .optional()
+          .meta({ description: 'Dead-letter JSONL file (default: under the state dir).' }),
       })
       .prefault({}),
     service: serviceConfigSchema.prefault({}),
     log: z
-      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
       .prefault({}),
   })
   .superRefine((c, ctx) => {
@@ -151,14 +228,22 @@ export const configSchema = z
     c.sinks.forEach((s, i) => {
       const name = s.name ?? s.type;
       if (names.has(name)) {
-        ctx.addIssue({ code: 'custom', path: ['sinks', i, 'name'], message: `sink name "${name}" is used twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sinks', i, 'name'],
+          message: `sink name "${name}" is used twice`,
+        });
       }
       names.set(name, i);
     });
     c.routes.forEach((r, i) => {
       r.sinks.forEach((s, j) => {
         if (!names.has(s)) {
-          ctx.addIssue({ code: 'custom', path: ['routes', i, 'sinks', j], message: `no sink is named "${s}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'sinks', j],
+            message: `no sink is named "${s}"`,
+          });
         }
       });
     });

@@ -28,7 +28,8 @@ export function parseTime(text: string, now: Date = new Date()): Date {
       throw new CfError('CF_ERR_BAD_TIME', `Time "${clip(text)}" has no time zone; add Z or an offset.`);
     }
     const ms = Date.parse(t);
-    if (Number.isNaN(ms)) throw new CfError('CF_ERR_BAD_TIME', `Time "${clip(text)}" is not a valid ISO-8601 time.`);
+    if (Number.isNaN(ms))
+      throw new CfError('CF_ERR_BAD_TIME', `Time "${clip(text)}" is not a valid ISO-8601 time.`);
     return new Date(ms);
   }
   const m = t === '' ? null : RELATIVE.exec(t);
@@ -42,11 +43,13 @@ export function parseTime(text: string, now: Date = new Date()): Date {
   let ms = now.getTime();
   if (sign !== undefined && amount !== undefined && unit !== undefined) {
     const delta = Number(amount) * UNIT_MS[unit]!;
-    if (!Number.isSafeInteger(delta)) throw new CfError('CF_ERR_BAD_TIME', `Time "${clip(text)}" is out of range.`);
+    if (!Number.isSafeInteger(delta))
+      throw new CfError('CF_ERR_BAD_TIME', `Time "${clip(text)}" is out of range.`);
     ms += sign === '-' ? -delta : delta;
   }
   if (snap !== undefined) ms = snapDown(ms, snap);
-  if (Number.isNaN(new Date(ms).getTime())) throw new CfError('CF_ERR_BAD_TIME', `Time "${clip(text)}" is out of range.`);
+  if (Number.isNaN(new Date(ms).getTime()))
+    throw new CfError('CF_ERR_BAD_TIME', `Time "${clip(text)}" is out of range.`);
   return new Date(ms);
 }
 
@@ -75,7 +78,8 @@ function clip(s: string): string {
 /** Parses durations like `5m`, `30s`, `1h`, `7d` (config and CLI flags) into milliseconds. */
 export function parseDurationMs(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (m === null) throw new CfError('CF_ERR_BAD_TIME', `Duration "${clip(text)}" is not like 500ms, 30s, 5m, 2h or 7d.`);
+  if (m === null)
+    throw new CfError('CF_ERR_BAD_TIME', `Duration "${clip(text)}" is not like 500ms, 30s, 5m, 2h or 7d.`);
   const factor = m[2] === 'ms' ? 1 : UNIT_MS[m[2]!]!;
   return Math.round(Number(m[1]) * factor);
 }

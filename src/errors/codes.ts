@@ -57,6 +57,10 @@ export const ERROR_CODES = {
     retriable: true,
     doc: 'The API answered with a body that is not the documented shape; retried, then fatal.',
   },
+  CF_ERR_LIST_TIE_OVERFLOW: {
+    retriable: false,
+    doc: 'More than 100 log files share one end_time, so List cannot page past them without skipping some; report it to OpenAI.',
+  },
   // downloads
   CF_ERR_FILE_EXPIRED: {
     retriable: false,
@@ -107,6 +111,10 @@ export const ERROR_CODES = {
     doc: 'Splunk did not confirm indexing within the ack polling budget; the batch is sent again.',
   },
   CF_ERR_SINK_TOPIC: { retriable: false, doc: 'A Kafka topic does not exist and cannot be auto-created.' },
+  CF_ERR_SINK_TLS: {
+    retriable: false,
+    doc: 'A sink TLS handshake failed (receiver certificate not trusted or not for this host, client key or certificate rejected); fatal, fix the TLS settings.',
+  },
   CF_ERR_SINK_IO: {
     retriable: false,
     doc: 'A file sink could not write (disk full, directory removed, permissions); fatal.',

@@ -1,14 +1,18 @@
-import { finished } from 'node:stream/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Config } from '../config/schema.js';
 import { redactedKeyId, type Secret } from '../config/secret.js';
 import { resolveSecret } from '../config/secret-ref.js';
-import { classify, type CfError } from '../errors/index.js';
+import { type CfError, classify } from '../errors/index.js';
 import { RateLimiterRegistry } from '../http/index.js';
 import { createSink, type Sink, sinkName } from '../sinks/index.js';
-import { ComplianceLogsClient, complianceLogsStream, complianceStreamKey } from '../sources/compliance-logs/index.js';
+import {
+  ComplianceLogsClient,
+  complianceLogsStream,
+  complianceStreamKey,
+} from '../sources/compliance-logs/index.js';
 import { CheckpointStore } from '../state/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -63,7 +67,11 @@ export function defaultDeadLetterPath(config: Config): string {
  * streams; runs; then flushes and closes the sinks. Never throws for pipeline failures: the
  * summary carries the error (the command turns it into the exit code).
  */
-export async function runExportJob(config: Config, window: ExportWindow, deps: ExportJobDeps): Promise<ExportSummary> {
+export async function runExportJob(
+  config: Config,
+  window: ExportWindow,
+  deps: ExportJobDeps,
+): Promise<ExportSummary> {
   const env = deps.env ?? process.env;
   const apiKey = resolveSecret(config.source.apiKey, 'The Compliance API key', env);
   const deadLetterPath = defaultDeadLetterPath(config);
@@ -75,8 +83,10 @@ export async function runExportJob(config: Config, window: ExportWindow, deps: E
   const onAbort = () => controller.abort(deps.signal.reason);
   deps.signal.addEventListener('abort', onAbort, { once: true });
   const ctx = { logger: deps.logger, metrics: deps.metrics, deadLetter, signal: controller.signal };
-  const sinks: Sink[] = config.sinks.map((s) => createSink(s, { ...ctx, logger: deps.logger.child({ sink: sinkName(s) }) }, deps.stdout));
-  const client = createClient(config, apiKey, deps);
+  const sinks: Sink[] = config.sinks.map((s) =>
+    createSink(s, { ...ctx, logger: deps.logger.child({ sink: sinkName(s) }) }, deps.stdout),
+  );
+  const client = createClient(config, window.principalId, apiKey, deps);
   let result: PipelineResult | undefined;
   let error: CfError | undefined;
   try {
@@ -142,16 +152,27 @@ export async function runExportJob(config: Config, window: ExportWindow, deps: E
   };
 }
 
-function createClient(config: Config, apiKey: Secret, deps: ExportJobDeps): ComplianceLogsClient {
+function createClient(
+  config: Config,
+  principalId: string,
+  apiKey: Secret,
+  deps: ExportJobDeps,
+): ComplianceLogsClient {
   const limiters = new RateLimiterRegistry();
   const keyId = redactedKeyId(apiKey.reveal());
   const s = config.source;
   return new ComplianceLogsClient({
     baseUrl: s.baseUrl,
     apiKey,
+    principalId,
     listLimiter: limiters.get(`${keyId}:list`, s.listsPerMinute, s.rateWindowMs),
     downloadLimiter: limiters.get(`${keyId}:download`, s.downloadsPerMinute, s.rateWindowMs),
-    retry: { maxAttempts: s.maxAttempts, initialDelayMs: s.initialBackoffMs, maxDelayMs: s.maxBackoffMs, multiplier: 2 },
+    retry: {
+      maxAttempts: s.maxAttempts,
+      initialDelayMs: s.initialBackoffMs,
+      maxDelayMs: s.maxBackoffMs,
+      multiplier: 2,
+    },
     connectTimeoutMs: s.connectTimeoutMs,
     headersTimeoutMs: s.headersTimeoutMs,
     bodyTimeoutMs: s.bodyTimeoutMs,
@@ -164,9 +185,15 @@ function createClient(config: Config, apiKey: Secret, deps: ExportJobDeps): Comp
 function createEnricher(config: Config, apiKey: Secret, deps: ExportJobDeps): RecordEnricher {
   const own = config.enrich.dropOwnAuditEvents;
   const enrichConfig = own.enabled
-    ? { ...config.enrich, dropOwnAuditEvents: { ...own, redactedIds: [...own.redactedIds, redactedKeyId(apiKey.reveal())] } }
+    ? {
+        ...config.enrich,
+        dropOwnAuditEvents: { ...own, redactedIds: [...own.redactedIds, redactedKeyId(apiKey.reveal())] },
+      }
     : config.enrich;
-  const hashKey = config.enrich.hashKey === undefined ? undefined : resolveSecret(config.enrich.hashKey, 'The redaction hash key');
+  const hashKey =
+    config.enrich.hashKey === undefined
+      ? undefined
+      : resolveSecret(config.enrich.hashKey, 'The redaction hash key');
   return new RecordEnricher(enrichConfig, {
     version: VERSION,
     host: hostname(),

@@ -72,7 +72,12 @@ export async function processFile(
           reason: item.reason,
           code: item.code,
           stage: 'split',
-          source: { stream: source.stream, fileId: source.fileId, fileName: source.fileName, lineNumber: item.lineNumber },
+          source: {
+            stream: source.stream,
+            fileId: source.fileId,
+            fileName: source.fileName,
+            lineNumber: item.lineNumber,
+          },
           size: item.size,
           text: item.text,
         });
@@ -91,13 +96,14 @@ export async function processFile(
       }
     }
     if (full !== undefined) {
-      await Promise.all([...full].map((s) => (s.writableNeedDrain ? once(s, 'drain', { signal }) : undefined)));
+      await Promise.all(
+        [...full].map((s) => (s.writableNeedDrain ? once(s, 'drain', { signal }) : undefined)),
+      );
     }
   };
 
   const handle = async (chunk: Buffer): Promise<void> => {
     outcome.bytes += chunk.length;
-    deps.metrics.downloadedBytes.inc({ stream: source.stream }, chunk.length);
     await emit(splitter.push(chunk));
   };
 

@@ -15,11 +15,11 @@
  * follows it (dead-letter file synced first). A file that fails stops its stream; a sink that
  * fails stops the run (its error is fatal by the sink contract).
  */
-import { classify, type CfError, isCfError } from '../errors/index.js';
+import { type CfError, classify, isCfError } from '../errors/index.js';
+import type { CheckpointStore } from '../state/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { RecordEnricher, SplitterOptions } from '../transforms/index.js';
-import type { CheckpointStore } from '../state/index.js';
 import type { DeadLetter } from './dead-letter.js';
 import { type FileOutcome, processFile } from './file-processor.js';
 import type { SourceRef } from './record.js';
@@ -112,7 +112,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     };
     watermark.on('advance', (position) => {
       state.filesDone = position.filesDelivered - (source.resume?.filesDelivered ?? 0);
-      metrics.checkpointLag.set({ stream: source.key }, Math.max(0, (Date.now() - Date.parse(position.endTime)) / 1000));
+      metrics.checkpointLag.set(
+        { stream: source.key },
+        Math.max(0, (Date.now() - Date.parse(position.endTime)) / 1000),
+      );
       options.onProgress?.({ kind: 'checkpoint', stream: source.key, position });
       state.saving = state.saving.then(() => persist(state, position)).catch((err: unknown) => abort(err));
     });
@@ -138,7 +141,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
   let next = 0;
   /** Round robin over streams that still have files; undefined when all are exhausted. */
-  async function pull(): Promise<{ state: StreamState; file: ListedFile; ticket: FileTicket; turn: Promise<void> } | undefined> {
+  async function pull(): Promise<
+    { state: StreamState; file: ListedFile; ticket: FileTicket; turn: Promise<void> } | undefined
+  > {
     for (;;) {
       if (signal.aborted) return undefined;
       const live = states.filter((s) => !s.exhausted);
@@ -156,7 +161,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         continue;
       }
       if (state.exhausted) continue; // failed while we were listing
-      metrics.filesListed.inc({ stream: state.source.key });
       const ticket = state.watermark.register({ id: r.value.id, endTime: r.value.endTime });
       const turn = state.lastWritten;
       let written!: () => void;
@@ -175,7 +179,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     if (state.error === undefined) {
       state.error = e;
       metrics.streamFailing.set({ stream: state.source.key }, 1);
-      logger.error({ stream: state.source.key, err: e, code: e.code }, 'Stream failed; its checkpoint stays put.');
+      logger.error(
+        { stream: state.source.key, err: e, code: e.code },
+        'Stream failed; its checkpoint stays put.',
+      );
     }
     state.exhausted = true;
   }
@@ -210,7 +217,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           options.ordered ? job.turn : undefined,
         );
         state.records += outcome.records;
-        metrics.filesDownloaded.inc({ stream: src.key });
         options.onProgress?.({ kind: 'file-read', stream: src.key, file, outcome });
         ticket.sourceDone();
       } catch (err) {
@@ -259,7 +265,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
 /** Resolves when every registered file of every stream is acknowledged, failed, or the run aborted. */
 function waitForAcks(states: readonly StreamState[], signal: AbortSignal): Promise<void> {
-  const settled = () => states.every((s) => s.watermark.inFlight === 0 || s.error !== undefined || s.watermark.failed);
+  const settled = () =>
+    states.every((s) => s.watermark.inFlight === 0 || s.error !== undefined || s.watermark.failed);
   if (settled() || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const check = () => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { classify, type CfError } from '../errors/index.js';
+import { type CfError, classify } from '../errors/index.js';
 import type { Delivery } from './record.js';
 
 /** The part of a listed file the watermark needs. */

@@ -1,0 +1,24 @@
+/**
+ * The shared upstream HTTP layer: an undici client that never follows redirects and keeps
+ * credentials on one origin, the retry wrapper (capped exponential backoff with full jitter,
+ * Retry-After honoured), a sliding-window rate limiter, and helpers for error bodies.
+ */
+export { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF, parseRetryAfterMs, sleep } from './backoff.js';
+export {
+  DEFAULT_HTTP_TIMEOUTS,
+  HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTimeouts,
+} from './http-client.js';
+export { limitedRequest } from './limited-request.js';
+export { RateLimiter, RateLimiterRegistry, type RateLimitSlot } from './rate-limiter.js';
+export {
+  httpStatusError,
+  probeErrorMessage,
+  readBodyText,
+  readErrorMessage,
+  statusClass,
+} from './response.js';
+export { type RetryEvent, type RetryOptions, withRetry } from './retry.js';

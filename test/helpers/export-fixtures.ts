@@ -1,0 +1,69 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { EventType, Simulator } from '../../src/simulator/index.ts';
+
+/** Temporary directories removed by `cleanup()` (call it from `after`). */
+export class TempDirs {
+  private readonly dirs: string[] = [];
+  async make(prefix = 'cf-'): Promise<string> {
+    const d = await mkdtemp(join(tmpdir(), prefix));
+    this.dirs.push(d);
+    return d;
+  }
+  cleanup(): Promise<unknown> {
+    return Promise.all(this.dirs.map((d) => rm(d, { recursive: true, force: true })));
+  }
+}
+
+/** Every event_id the simulator serves in a window, per file, in list order. */
+export function expectedEvents(
+  sim: Simulator,
+  principalId: string,
+  eventTypes: readonly EventType[],
+  after: string,
+  before?: string,
+): { files: number; ids: Set<string>; byFile: Map<string, string[]> } {
+  const ids = new Set<string>();
+  const byFile = new Map<string, string[]>();
+  for (const t of eventTypes) {
+    for (const f of sim.listFiles(principalId, t, after, before)) {
+      const list = sim.eventIds(principalId, t, f.id);
+      byFile.set(f.id, list);
+      for (const id of list) ids.add(id);
+    }
+  }
+  return { files: byFile.size, ids, byFile };
+}
+
+/** Every JSON line of every finished output file under `dir` (recursively; .gz decoded). */
+export async function readOutputLines(dir: string): Promise<string[]> {
+  const lines: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (
+      !e.isFile() ||
+      !/\.jsonl(\.gz)?$/.test(e.name) ||
+      e.name.startsWith('.') ||
+      e.name.startsWith('dead-letter')
+    ) {
+      continue;
+    }
+    const path = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+    const raw = await readFile(path);
+    const text = e.name.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+    for (const l of text.split('\n')) if (l !== '') lines.push(l);
+  }
+  return lines;
+}
+
+/** Counts of each event_id in output lines. */
+export function countIds(lines: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const l of lines) {
+    const id = (JSON.parse(l) as { event_id: string }).event_id;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
