@@ -67,7 +67,7 @@ export const principalConfigSchema = z
 
 export const sourceConfigSchema = z
   .strictObject({
-    type: z.literal('compliance-logs').default('compliance-logs'),
+    type: z.literal('compliance-logs').default('compliance-logs').meta({ description: 'The source kind.' }),
     baseUrl: z
       .url({ protocol: /^https?$/ })
       .default('https://api.chatgpt.com/v1/compliance')
@@ -112,7 +112,7 @@ export const sourceConfigSchema = z
       .meta({
         description: 'The window the per-minute limits apply to (shorten only against the simulator).',
       }),
-    connectTimeoutMs: z.number().int().min(1).default(10_000),
+    connectTimeoutMs: z.number().int().min(1).default(10_000).meta({ description: 'Time to open a connection.' }),
     headersTimeoutMs: z
       .number()
       .int()
@@ -132,8 +132,8 @@ export const sourceConfigSchema = z
       .max(100)
       .default(8)
       .meta({ description: 'Attempts per request, first included.' }),
-    initialBackoffMs: z.number().int().min(1).default(500),
-    maxBackoffMs: z.number().int().min(1).default(30_000),
+    initialBackoffMs: z.number().int().min(1).default(500).meta({ description: 'First retry delay ceiling (full jitter).' }),
+    maxBackoffMs: z.number().int().min(1).default(30_000).meta({ description: 'Largest retry delay ceiling.' }),
     skipExpiredFiles: z
       .boolean()
       .default(false)
@@ -144,7 +144,7 @@ export const sourceConfigSchema = z
   .meta({ description: 'Where the logs come from.' });
 
 export const sinkRouteSchema = z.strictObject({
-  eventTypes: z.array(eventTypeSchema).min(1),
+  eventTypes: z.array(eventTypeSchema).min(1).meta({ description: 'Event types this route sends.' }),
   sinks: z.array(z.string().min(1)).min(1).meta({ description: 'Names of configured sinks.' }),
 });
 
@@ -173,7 +173,7 @@ export const serviceConfigSchema = z.strictObject({
     .max(65535)
     .default(9464)
     .meta({ description: 'Port of /healthz, /readyz, /metrics.' }),
-  httpHost: z.string().default('0.0.0.0'),
+  httpHost: z.string().default('0.0.0.0').meta({ description: 'Address of the health and metrics server.' }),
   shutdownGraceMs: z
     .number()
     .int()
