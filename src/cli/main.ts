@@ -5,10 +5,12 @@ import type { Command, CommandIo } from './command.js';
 
 /** Commands load lazily so `--help` and `fetch` start fast. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./demo.js')).demoCommand,
   fetch: async () => (await import('./fetch.js')).fetchCommand,
   export: async () => (await import('./export.js')).exportCommand,
   state: async () => (await import('./state.js')).stateCommand,
   validate: async () => (await import('./validate.js')).validateCommand,
+  simulate: async () => (await import('./simulate.js')).simulateCommand,
 };
 
 function version(): string {
