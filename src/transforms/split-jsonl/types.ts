@@ -1,0 +1,59 @@
+/** What the JSONL splitter hands out: good lines (one JSON object each) and bad lines, in file order. */
+
+export interface SplitterOptions {
+  /**
+   * The largest line accepted, in bytes of UTF-8, not counting its line terminator (LF or CRLF);
+   * a UTF-8 BOM on the first line counts. A line of exactly this size is accepted.
+   */
+  maxLineBytes: number;
+  /** The number given to the first line of the input (default 1). */
+  firstLineNumber?: number;
+}
+
+/**
+ * One JSON object from the input. `text` is the object exactly as it came (UTF-8 decoded, without
+ * its line terminator, surrounding whitespace or BOM), so a stage that changes nothing can forward it
+ * byte for byte.
+ *
+ * Objects run together on one physical line (`{...}{...}`) give several SplitLines with the same
+ * `lineNumber`.
+ */
+export interface SplitLine {
+  readonly text: string;
+  /** 1-based physical line of the file (blank lines count). */
+  readonly lineNumber: number;
+  /**
+   * `JSON.parse(text)`. From the splitter it is computed on first access and kept: the splitter
+   * validated `text` without building objects, so this never throws, and a pipeline that only
+   * forwards records never pays for it.
+   */
+  readonly parsed: Record<string, unknown>;
+  /**
+   * The top-level `event_id` and `timestamp`, found by the splitter without a parse: a string, or
+   * null when the field is absent or not a string. Undefined means "not known": read `parsed`.
+   */
+  readonly eventId?: string | null | undefined;
+  readonly timestamp?: string | null | undefined;
+}
+
+/**
+ * A line (or the unreadable rest of one) that cannot become a record: the caller dead-letters it with
+ * its file id and line number, and counts it as handled (it is never retried).
+ */
+export interface BadLine {
+  readonly code: 'CF_ERR_LINE_TOO_LONG' | 'CF_ERR_BAD_JSON' | 'CF_ERR_BAD_UTF8';
+  /** What is wrong, as a sentence. */
+  readonly reason: string;
+  readonly lineNumber: number;
+  /** Size in bytes of the offending text (the whole line, or the rest after run-together objects). */
+  readonly size: number;
+  /** The start of the offending text, at most BAD_LINE_TEXT_MAX_BYTES of it, decoded lossily. */
+  readonly text: string;
+}
+
+/** The most text a BadLine carries (the dead-letter writer applies the same bound). */
+export const BAD_LINE_TEXT_MAX_BYTES = 64 * 1024;
+
+export function isBadLine(x: SplitLine | BadLine): x is BadLine {
+  return (x as BadLine).code !== undefined;
+}
