@@ -104,7 +104,7 @@ export async function parseExportArgs(
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(values['skip-expired'] ? { skipExpiredFiles: true } : {}),
     },
-    sinks: sinksFromFlags(values),
+    sinks: sinksFromFlags(values, env),
     state: values['state-dir'] === undefined ? undefined : { dir: values['state-dir'] },
     deadLetter: values['dead-letter'] === undefined ? undefined : { path: values['dead-letter'] },
     log: values['log-level'] === undefined ? undefined : { level: values['log-level'] },

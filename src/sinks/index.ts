@@ -3,9 +3,10 @@ import { createBlackholeSink } from './blackhole/index.js';
 import type { Sink, SinkContext } from './contract.js';
 import { createFileSink } from './file/index.js';
 import type { SinkConfig } from './schema.js';
+import { createSplunkHecSink } from './splunk-hec/index.js';
 import { createStdoutSink } from './stdout/index.js';
 
-export { type Batch, BatchingSink, type BatchingOptions } from './batching-sink.js';
+export { type Batch, type BatchingOptions, BatchingSink } from './batching-sink.js';
 export type { Sink, SinkContext, SinkHealth } from './contract.js';
 export { type SinkConfig, sinkConfigSchema } from './schema.js';
 
@@ -18,6 +19,8 @@ export function createSink(config: SinkConfig, ctx: SinkContext, stdout?: Writab
       return createFileSink(config, ctx);
     case 'blackhole':
       return createBlackholeSink(config, ctx);
+    case 'splunk-hec':
+      return createSplunkHecSink(config, ctx);
   }
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { blackholeSinkConfigSchema } from './blackhole/index.js';
 import { fileSinkConfigSchema } from './file/index.js';
+import { splunkHecSinkConfigSchema } from './splunk-hec/index.js';
 import { stdoutSinkConfigSchema } from './stdout/index.js';
 
 /** Every sink kind, chosen by its `type` key. */
@@ -8,5 +9,6 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
   stdoutSinkConfigSchema,
   fileSinkConfigSchema,
   blackholeSinkConfigSchema,
+  splunkHecSinkConfigSchema,
 ]);
 export type SinkConfig = z.infer<typeof sinkConfigSchema>;

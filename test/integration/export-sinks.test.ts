@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Simulator } from '../../src/simulator/index.ts';
+import { CheckpointStore } from '../../src/state/index.ts';
+import { runCli } from '../helpers/cli.ts';
+import { expectedEvents, TempDirs } from '../helpers/export-fixtures.ts';
+import { type HecReceiver, startHecReceiver } from '../infra/hec-receiver.ts';
+
+/*
+ * `export` end to end into each network sink, started by this file on loopback: the command
+ * line drives the sink, every event of the window arrives once, and no secret reaches stderr.
+ */
+const tmp = new TempDirs();
+let sim: Simulator;
+let env: Record<string, string>;
+let workspace: string;
+let window: { after: string; before: string };
+let fastConfig: string;
+
+before(async () => {
+  sim = new Simulator({
+    port: 0,
+    seed: 'export-sinks',
+    faults: {
+      rateLimit: { list: { limit: 1000, windowMs: 1000 }, download: { limit: 1000, windowMs: 1000 } },
+    },
+  });
+  const info = await sim.start();
+  workspace = info.sampleWorkspaceId;
+  env = { COMPLIANCE_API_KEY: info.apiKey, COMPLIANCE_API_BASE: info.baseUrl };
+  const start = Math.floor((sim.now().getTime() - 2 * 86_400_000) / 600_000) * 600_000;
+  window = { after: new Date(start).toISOString(), before: new Date(start + 6 * 3_600_000).toISOString() };
+  fastConfig = join(await tmp.make(), 'fast.yaml');
+  await writeFile(
+    fastConfig,
+    'source:\n  listsPerMinute: 1000\n  downloadsPerMinute: 1000\n  rateWindowMs: 1000\n',
+  );
+});
+after(async () => {
+  await sim.stop();
+  await tmp.cleanup();
+});
+
+function exportArgs(state: string, sinkArgs: string[]): string[] {
+  return [
+    'export',
+    '--principal',
+    workspace,
+    '--event-type',
+    'AUDIT_LOG,AUTH_LOG',
+    '--after',
+    window.after,
+    '--before',
+    window.before,
+    '--state-dir',
+    state,
+    '--config',
+    fastConfig,
+    ...sinkArgs,
+  ];
+}
+
+test('export --sink splunk-hec with indexer acknowledgement delivers every event once', async () => {
+  const hec: HecReceiver = await startHecReceiver({ ack: true });
+  try {
+    const dir = await tmp.make();
+    const expected = expectedEvents(sim, workspace, ['AUDIT_LOG', 'AUTH_LOG'], window.after, window.before);
+    const r = await runCli(
+      exportArgs(join(dir, 'state'), ['--sink', 'splunk-hec', '--hec-url', hec.url, '--hec-ack']),
+      {
+        ...env,
+        HEC_TOKEN: hec.token,
+        LOG_LEVEL: 'debug',
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const events = await hec.events();
+    const ids = events.map((e) => e.event.event_id as string);
+    assert.equal(new Set(ids).size, ids.length, 'no event twice');
+    assert.deepEqual(new Set(ids), expected.ids);
+    assert.equal(events[0]!.sourcetype?.startsWith('openai:compliance:'), true);
+    assert.ok(!r.stderr.includes(hec.token), 'the HEC token is never logged');
+    assert.ok(!r.stderr.includes(env.COMPLIANCE_API_KEY!), 'the API key is never logged');
+    const cp = await new CheckpointStore(join(dir, 'state')).load(`workspace/${workspace}/AUTH_LOG`);
+    assert.ok(cp !== undefined);
+  } finally {
+    await hec.stop();
+  }
+});
+
+test('a wrong HEC token fails before any download, exit 1, no checkpoint, token not printed', async () => {
+  const hec = await startHecReceiver();
+  try {
+    const dir = await tmp.make();
+    const before = sim.stats().downloadRequests;
+    const r = await runCli(exportArgs(join(dir, 'state'), ['--hec-url', hec.url]), {
+      ...env,
+      HEC_TOKEN: 'wrong-token-0000-1111',
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /token/i);
+    assert.ok(!r.stderr.includes('wrong-token-0000-1111'));
+    assert.equal(sim.stats().downloadRequests, before, 'nothing was downloaded');
+    assert.deepEqual(await new CheckpointStore(join(dir, 'state')).list(), []);
+  } finally {
+    await hec.stop();
+  }
+});
