@@ -4,7 +4,7 @@ import { parseTime } from '../config/time.js';
 import { Simulator } from '../simulator/index.js';
 import { type Command, parseCommandArgs, usageError } from './command.js';
 import { runExport } from './export.js';
-import { SINK_FLAG_OPTIONS, SINK_FLAGS_USAGE, sinksFromFlags } from './sink-flags.js';
+import { SINK_FLAG_OPTIONS, SINK_FLAGS_USAGE, sinksFromFlags } from './sink-flags/index.js';
 
 const USAGE = `Usage: compliance-forwarder demo [options]
 
@@ -65,7 +65,7 @@ export const demoCommand: Command = {
         {
           source: { apiKey: { value: info.apiKey }, baseUrl: info.baseUrl, rateWindowMs },
           principals: [{ id: info.sampleWorkspaceId, eventTypes }],
-          sinks: sinksFromFlags(values) ?? [{ type: 'file', directory: join(dir, 'output') }],
+          sinks: sinksFromFlags(values, io.env) ?? [{ type: 'file', directory: join(dir, 'output') }],
           state: { dir: join(dir, 'state') },
           log: { level: 'warn' },
         },

@@ -8,7 +8,7 @@ import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { type Command, type CommandIo, parseCommandArgs, usageError } from './command.js';
 import { ProgressReporter } from './progress.js';
-import { SINK_FLAG_OPTIONS, SINK_FLAGS_USAGE, sinksFromFlags } from './sink-flags.js';
+import { SINK_FLAG_OPTIONS, SINK_FLAGS_USAGE, sinksFromFlags } from './sink-flags/index.js';
 
 const USAGE = `Usage: compliance-forwarder export --principal ID --event-type T[,T...] --after TIME [options]
 

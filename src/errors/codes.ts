@@ -74,6 +74,19 @@ export const ERROR_CODES = {
     retriable: true,
     doc: 'Download did not answer with a usable redirect to the signed URL.',
   },
+  // local archives and stdin (the files source)
+  CF_ERR_ARCHIVE_READ: {
+    retriable: false,
+    doc: 'A local archive file or stdin could not be read (missing, a directory, no permission, a pattern matching nothing); the message names the path.',
+  },
+  CF_ERR_ARCHIVE_FORMAT: {
+    retriable: false,
+    doc: 'A local archive is neither JSON Lines nor one JSON array, is a corrupt gzip, or ends inside its array; the message names the file and byte offset.',
+  },
+  CF_ERR_SPILL_IO: {
+    retriable: false,
+    doc: 'The temporary file that puts newest-first audit log pages in oldest-first order could not be written or read (disk full, temp directory not writable); set spillDirectory.',
+  },
   // records
   CF_ERR_LINE_TOO_LONG: {
     retriable: false,

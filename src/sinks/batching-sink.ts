@@ -53,6 +53,7 @@ export abstract class BatchingSink extends Writable implements Sink {
   private inFlightBytes = 0;
   private heldCallback: ((err?: Error | null) => void) | undefined;
   private idleWaiters: Array<() => void> = [];
+  private disposal: Promise<void> | undefined;
   private readonly deadLettered = new WeakSet<PipelineRecord>();
   protected lastError: string | undefined;
   protected connected = true;
@@ -129,7 +130,7 @@ export abstract class BatchingSink extends Writable implements Sink {
     this.closeBatch();
     this.pump();
     this.whenIdle()
-      .then(() => this.disposeSink())
+      .then(() => this.dispose())
       .then(
         () => callback(),
         (err: unknown) => callback(classify(err)),
@@ -142,10 +143,16 @@ export abstract class BatchingSink extends Writable implements Sink {
     const held = this.heldCallback;
     this.heldCallback = undefined;
     held?.(err ?? new CfError('CF_ERR_ABORTED', `Sink ${this.sinkName} was closed.`));
-    this.disposeSink().then(
+    this.dispose().then(
       () => callback(err),
       () => callback(err),
     );
+  }
+
+  /** disposeSink at most once: _final calls it, then autoDestroy's _destroy would call it again. */
+  private dispose(): Promise<void> {
+    this.disposal ??= this.disposeSink();
+    return this.disposal;
   }
 
   private closeBatch(): void {
@@ -190,12 +197,14 @@ export abstract class BatchingSink extends Writable implements Sink {
       this.destroy(e);
       return;
     }
-    let sent = 0;
-    let sentBytes = 0;
+    // The batch already knows its size; only the (rare) dead-lettered records are measured
+    // again, so acknowledging costs no second pass over every record's bytes.
+    let sent = batch.records.length;
+    let sentBytes = batch.bytes;
     for (const r of batch.records) {
-      if (!this.deadLettered.has(r)) {
-        sent++;
-        sentBytes += Buffer.byteLength(r.line, 'utf8');
+      if (this.deadLettered.has(r)) {
+        sent--;
+        sentBytes -= this.sizeOf(r);
       }
       r.delivery.ack();
     }

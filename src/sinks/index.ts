@@ -2,9 +2,11 @@ import type { Writable } from 'node:stream';
 import { createBlackholeSink } from './blackhole/index.js';
 import type { Sink, SinkContext } from './contract.js';
 import { createFileSink } from './file/index.js';
+import { createKafkaSink } from './kafka/index.js';
 import type { SinkConfig } from './schema.js';
 import { createSplunkHecSink } from './splunk-hec/index.js';
 import { createStdoutSink } from './stdout/index.js';
+import { createSyslogSink } from './syslog/index.js';
 
 export { type Batch, type BatchingOptions, BatchingSink } from './batching-sink.js';
 export type { Sink, SinkContext, SinkHealth } from './contract.js';
@@ -21,6 +23,10 @@ export function createSink(config: SinkConfig, ctx: SinkContext, stdout?: Writab
       return createBlackholeSink(config, ctx);
     case 'splunk-hec':
       return createSplunkHecSink(config, ctx);
+    case 'syslog':
+      return createSyslogSink(config, ctx);
+    case 'kafka':
+      return createKafkaSink(config, ctx);
   }
 }
 

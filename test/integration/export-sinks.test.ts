@@ -7,6 +7,8 @@ import { CheckpointStore } from '../../src/state/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { expectedEvents, TempDirs } from '../helpers/export-fixtures.ts';
 import { type HecReceiver, startHecReceiver } from '../infra/hec-receiver.ts';
+import { startKafkaBroker } from '../infra/kafka.ts';
+import { startRsyslog } from '../infra/rsyslog.ts';
 
 /*
  * `export` end to end into each network sink, started by this file on loopback: the command
@@ -106,5 +108,52 @@ test('a wrong HEC token fails before any download, exit 1, no checkpoint, token 
     assert.deepEqual(await new CheckpointStore(join(dir, 'state')).list(), []);
   } finally {
     await hec.stop();
+  }
+});
+
+test('export --sink syslog over TLS delivers every event once as RFC 5424 with the raw record as MSG', async () => {
+  const rsyslog = await startRsyslog();
+  try {
+    const dir = await tmp.make();
+    const expected = expectedEvents(sim, workspace, ['AUDIT_LOG', 'AUTH_LOG'], window.after, window.before);
+    const r = await runCli(
+      exportArgs(join(dir, 'state'), ['--syslog-url', rsyslog.url('tls'), '--syslog-ca', rsyslog.caFile]),
+      env,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const messages = await rsyslog.waitForMessages(expected.ids.size);
+    const ids = messages.map((m) => (JSON.parse(m.msg) as { event_id: string }).event_id);
+    assert.equal(new Set(ids).size, ids.length, 'no event twice');
+    assert.deepEqual(new Set(ids), expected.ids);
+    assert.ok(messages.every((m) => m.appname === 'compliance-forwarder' && m.input === 'tls'));
+    assert.ok(messages.some((m) => m.msgid === 'AUDIT_LOG') && messages.some((m) => m.msgid === 'AUTH_LOG'));
+  } finally {
+    await rsyslog.close();
+  }
+});
+
+test('export --sink kafka delivers every event once, keyed by event_id, one topic per event type', async () => {
+  const kafka = await startKafkaBroker({
+    topics: ['openai.compliance.audit_log:3', 'openai.compliance.auth_log:3'],
+  });
+  try {
+    const dir = await tmp.make();
+    const expected = expectedEvents(sim, workspace, ['AUDIT_LOG', 'AUTH_LOG'], window.after, window.before);
+    const r = await runCli(exportArgs(join(dir, 'state'), ['--kafka-brokers', kafka.bootstrap]), env);
+    assert.equal(r.code, 0, r.stderr);
+    const ids: string[] = [];
+    for (const topic of ['openai.compliance.audit_log', 'openai.compliance.auth_log']) {
+      const { records } = await kafka.consume(topic);
+      for (const rec of records) {
+        const value = JSON.parse(rec.payload!) as { event_id: string; type: string };
+        assert.equal(rec.key, value.event_id, 'the key is the event id');
+        assert.equal(topic, `openai.compliance.${value.type.toLowerCase()}`);
+        ids.push(value.event_id);
+      }
+    }
+    assert.equal(new Set(ids).size, ids.length, 'no event twice');
+    assert.deepEqual(new Set(ids), expected.ids);
+  } finally {
+    await kafka.stop();
   }
 });

@@ -5,7 +5,10 @@ export const fileSinkConfigSchema = z
     type: z.literal('file'),
     name: z.string().min(1).optional(),
     directory: z.string().min(1).meta({ description: 'Output directory (export --out).' }),
-    filePrefix: z.string().regex(/^[A-Za-z0-9._-]+$/).default('compliance'),
+    filePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .default('compliance'),
     perEventType: z
       .boolean()
       .default(false)
@@ -23,7 +26,11 @@ export const fileSinkConfigSchema = z
       .min(1000)
       .default(3_600_000)
       .meta({ description: 'Start a new file when the current one is this old.' }),
-    batchMaxBytes: z.number().int().min(1).default(1024 * 1024),
+    batchMaxBytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(1024 * 1024),
     lingerMs: z.number().int().min(0).default(200),
     fsync: z
       .boolean()

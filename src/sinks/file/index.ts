@@ -17,7 +17,10 @@ export { recoverPartialFiles } from './recover.js';
 class FileSink extends BatchingSink {
   private readonly writers = new Map<string, RotatingFile>();
   private seq = 0;
-  private readonly runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+  private readonly runId = `${new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
 
   constructor(
     private readonly config: FileSinkConfig,
@@ -25,7 +28,12 @@ class FileSink extends BatchingSink {
   ) {
     super(
       config.name ?? 'file',
-      { batchMaxCount: 50_000, batchMaxBytes: config.batchMaxBytes, lingerMs: config.lingerMs, maxInFlight: 1 },
+      {
+        batchMaxCount: 50_000,
+        batchMaxBytes: config.batchMaxBytes,
+        lingerMs: config.lingerMs,
+        maxInFlight: 1,
+      },
       ctx,
     );
   }
@@ -40,7 +48,8 @@ class FileSink extends BatchingSink {
       }
       for (const d of dirs) {
         const done = await recoverPartialFiles(d);
-        if (done.length > 0) this.ctx.logger.info({ files: done }, 'Finished files left by an interrupted run.');
+        if (done.length > 0)
+          this.ctx.logger.info({ files: done }, 'Finished files left by an interrupted run.');
       }
     } catch (err) {
       throw new CfError('CF_ERR_SINK_IO', `Cannot prepare the output directory ${this.config.directory}.`, {
@@ -64,9 +73,13 @@ class FileSink extends BatchingSink {
     } catch (err) {
       if (err instanceof CfError) throw err;
       this.connected = false;
-      throw new CfError('CF_ERR_SINK_IO', `Cannot write to ${this.config.directory}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new CfError(
+        'CF_ERR_SINK_IO',
+        `Cannot write to ${this.config.directory}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -116,4 +129,3 @@ function dirSafe(eventType: string): string {
 export function createFileSink(config: FileSinkConfig, ctx: SinkContext): Sink {
   return new FileSink(config, ctx);
 }
-

@@ -8,7 +8,11 @@ export const stdoutSinkConfigSchema = z
   .strictObject({
     type: z.literal('stdout'),
     name: z.string().min(1).optional(),
-    batchMaxBytes: z.number().int().min(1).default(256 * 1024),
+    batchMaxBytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(256 * 1024),
     lingerMs: z.number().int().min(0).default(20),
   })
   .meta({ description: 'JSON Lines on standard output, one record per line.' });
@@ -26,7 +30,16 @@ class StdoutSink extends BatchingSink {
     ctx: SinkContext,
     private readonly out: Writable,
   ) {
-    super(name, { batchMaxCount: 10_000, batchMaxBytes: config.batchMaxBytes, lingerMs: config.lingerMs, maxInFlight: 1 }, ctx);
+    super(
+      name,
+      {
+        batchMaxCount: 10_000,
+        batchMaxBytes: config.batchMaxBytes,
+        lingerMs: config.lingerMs,
+        maxInFlight: 1,
+      },
+      ctx,
+    );
   }
 
   protected sendBatch(batch: Batch): Promise<void> {
@@ -34,13 +47,20 @@ class StdoutSink extends BatchingSink {
     for (const r of batch.records) text += `${r.line}\n`;
     return new Promise((resolve, reject) => {
       this.out.write(text, 'utf8', (err) => {
-        if (err) reject(new CfError('CF_ERR_SINK_IO', `Cannot write to ${this.sinkName}: ${err.message}`, { cause: err }));
+        if (err)
+          reject(
+            new CfError('CF_ERR_SINK_IO', `Cannot write to ${this.sinkName}: ${err.message}`, { cause: err }),
+          );
         else resolve();
       });
     });
   }
 }
 
-export function createStdoutSink(config: StdoutSinkConfig, ctx: SinkContext, out: Writable = process.stdout): Sink {
+export function createStdoutSink(
+  config: StdoutSinkConfig,
+  ctx: SinkContext,
+  out: Writable = process.stdout,
+): Sink {
   return new StdoutSink(config.name ?? 'stdout', config, ctx, out);
 }

@@ -16,7 +16,12 @@ class GatedSink extends BatchingSink {
     super(
       'gated',
       { batchMaxCount: 10, batchMaxBytes: 1_000_000, lingerMs: 5, maxInFlight: 2, ...opts },
-      { logger: silentLogger(), metrics: new Metrics(), deadLetter: new MemoryDeadLetter(), signal: new AbortController().signal },
+      {
+        logger: silentLogger(),
+        metrics: new Metrics(),
+        deadLetter: new MemoryDeadLetter(),
+        signal: new AbortController().signal,
+      },
     );
   }
   protected sendBatch(batch: Batch): Promise<void> {
@@ -82,7 +87,8 @@ test('a batch never exceeds batchMaxBytes unless one record alone is larger', as
   clearInterval(pump);
   // 400 + 400 bytes (plus envelope) overflow 1000, the 5000-byte record travels alone.
   assert.ok(sink.batches.length >= 3);
-  for (const b of sink.batches) assert.ok(b.bytes <= 1000 || b.records.length === 1, `batch of ${b.bytes} bytes`);
+  for (const b of sink.batches)
+    assert.ok(b.bytes <= 1000 || b.records.length === 1, `batch of ${b.bytes} bytes`);
   assert.equal(delivery.acked, 4);
 });
 

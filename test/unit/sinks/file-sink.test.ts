@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { gunzipSync, constants, createGzip } from 'node:zlib';
+import { constants, createGzip, gunzipSync } from 'node:zlib';
 import { isCfError } from '../../../src/errors/index.ts';
 import { MemoryDeadLetter } from '../../../src/pipeline/dead-letter-file.ts';
 import { createFileSink, fileSinkConfigSchema, recoverPartialFiles } from '../../../src/sinks/file/index.ts';
@@ -39,7 +39,16 @@ async function readAll(dir: string): Promise<string[]> {
 
 test('records land as JSON lines, rotated by size, and every record is acknowledged', async () => {
   const dir = await tempDir();
-  const sink = createFileSink(fileSinkConfigSchema.parse({ type: 'file', directory: dir, rotateMaxBytes: 4096, batchMaxBytes: 1024, lingerMs: 1 }), ctx());
+  const sink = createFileSink(
+    fileSinkConfigSchema.parse({
+      type: 'file',
+      directory: dir,
+      rotateMaxBytes: 4096,
+      batchMaxBytes: 1024,
+      lingerMs: 1,
+    }),
+    ctx(),
+  );
   await sink.start();
   const delivery = new CountingDelivery();
   for (let i = 0; i < 200; i++) sink.write(makeRecord(i, delivery));
@@ -47,7 +56,10 @@ test('records land as JSON lines, rotated by size, and every record is acknowled
   await once(sink, 'finish');
   const names = await readdir(dir);
   assert.ok(names.length > 3, `rotated into ${names.length} files`);
-  assert.ok(names.every((n) => !n.startsWith('.')), 'no temporary names left after a clean end');
+  assert.ok(
+    names.every((n) => !n.startsWith('.')),
+    'no temporary names left after a clean end',
+  );
   const lines = await readAll(dir);
   assert.equal(lines.length, 200);
   assert.deepEqual(
@@ -76,7 +88,10 @@ test('gzip output decodes to the same lines; per-event-type directories never es
 
 test('files left with a temporary name by a crash are finished on start, torn last lines cut', async () => {
   const dir = await tempDir();
-  await writeFile(join(dir, '.compliance-x-00000.jsonl.partial'), '{"event_id":"a"}\n{"event_id":"b"}\n{"event_');
+  await writeFile(
+    join(dir, '.compliance-x-00000.jsonl.partial'),
+    '{"event_id":"a"}\n{"event_id":"b"}\n{"event_',
+  );
   // A gzip stream cut after a sync flush, without trailer, as a crash leaves it.
   const gz = createGzip();
   const chunks: Buffer[] = [];
@@ -86,13 +101,19 @@ test('files left with a temporary name by a crash are finished on start, torn la
   await writeFile(join(dir, '.compliance-x-00001.jsonl.gz.partial'), Buffer.concat(chunks));
   const done = await recoverPartialFiles(dir);
   assert.equal(done.length, 2);
-  assert.deepEqual((await readAll(dir)).map((l) => JSON.parse(l).event_id), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(
+    (await readAll(dir)).map((l) => JSON.parse(l).event_id),
+    ['a', 'b', 'c', 'd'],
+  );
 });
 
 test('a directory that cannot be written fails the sink with CF_ERR_SINK_IO and nothing is acknowledged', async () => {
   const dir = await tempDir();
   await writeFile(join(dir, 'blocker'), 'x');
-  const sink = createFileSink(fileSinkConfigSchema.parse({ type: 'file', directory: join(dir, 'blocker', 'out'), lingerMs: 1 }), ctx());
+  const sink = createFileSink(
+    fileSinkConfigSchema.parse({ type: 'file', directory: join(dir, 'blocker', 'out'), lingerMs: 1 }),
+    ctx(),
+  );
   await sink.start().catch(() => {});
   const d = new CountingDelivery();
   const failed = once(sink, 'error');
