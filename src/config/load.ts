@@ -18,8 +18,11 @@ export async function readConfigFile(path: string): Promise<unknown> {
     });
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, customTags: [] });
-  if (doc.errors.length > 0) {
-    const list = doc.errors.map((e) => `  - ${e.message.split('\n')[0]}`).join('\n');
+  // Warnings count too: an unknown tag (`!!js/function`) is only a warning to the parser, and
+  // a config must never carry something we silently turned into a string.
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) {
+    const list = problems.map((e) => `  - ${e.message.split('\n')[0]}`).join('\n');
     throw new CfError('CF_ERR_CONFIG', `The config file ${path} is not valid YAML or JSON:\n${list}`);
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
