@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.js')).demoCommand,
   fetch: async () => (await import('./fetch.js')).fetchCommand,
   export: async () => (await import('./export.js')).exportCommand,
+  run: async () => (await import('./run.js')).runCommand,
   state: async () => (await import('./state.js')).stateCommand,
   validate: async () => (await import('./validate.js')).validateCommand,
   simulate: async () => (await import('./simulate.js')).simulateCommand,

@@ -47,9 +47,11 @@ export class ProgressReporter {
     if (this.windowEndMs !== undefined && this.windowEndMs > this.windowStartMs) {
       const span = this.windowEndMs - this.windowStartMs;
       let done = 0;
-      for (const p of this.positions.values()) done += Math.min(1, Math.max(0, (p - this.windowStartMs) / span));
+      for (const p of this.positions.values())
+        done += Math.min(1, Math.max(0, (p - this.windowStartMs) / span));
       const fraction = done / Math.max(1, this.streams);
-      if (fraction > 0.01 && fraction < 1) eta = `, ETA ${formatDuration((secs * (1 - fraction)) / fraction)}`;
+      if (fraction > 0.01 && fraction < 1)
+        eta = `, ETA ${formatDuration((secs * (1 - fraction)) / fraction)}`;
     }
     return (
       `${this.files} files, ${this.events.toLocaleString('en-US')} events, ${mib.toFixed(1)} MiB, ` +

@@ -27,7 +27,9 @@ export const stateCommand: Command = {
       io.stdout.write(`removed ${n} checkpoint${n === 1 ? '' : 's'}\n`);
       return 0;
     }
-    const all = (await store.list()).filter((c) => !('stream' in c) || values.stream === undefined || c.stream === values.stream);
+    const all = (await store.list()).filter(
+      (c) => !('stream' in c) || values.stream === undefined || c.stream === values.stream,
+    );
     if (values.json) {
       io.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
     } else if (all.length === 0) {

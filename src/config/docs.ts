@@ -53,7 +53,7 @@ function section(out: string[], path: string, s: JsonSchema): void {
   const items = s.items;
   if (s.type === 'array' && items !== undefined) {
     const iv = items.anyOf ?? items.oneOf;
-    if (iv !== undefined && iv.every((v) => v.properties?.type?.const !== undefined)) {
+    if (iv?.every((v) => v.properties?.type?.const !== undefined)) {
       for (const v of iv) {
         out.push(`### \`${path}[]\` with \`type: ${String(v.properties!.type!.const)}\``, '');
         if (v.description) out.push(v.description, '');

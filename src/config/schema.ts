@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { sinkConfigSchema } from '../sinks/schema.js';
 import { enrichConfigSchema, splitterConfigSchema } from '../transforms/index.js';
+import { parseCron } from './cron.js';
 import { secretRefSchema } from './secret-ref.js';
+import { parseTime } from './time.js';
 
 /**
  * The one declaration of the configuration: the TypeScript types, the validation (every error
@@ -72,11 +74,9 @@ export const sourceConfigSchema = z
       .url({ protocol: /^https?$/ })
       .default('https://api.chatgpt.com/v1/compliance')
       .meta({ description: 'Compliance Logs Platform base URL (env COMPLIANCE_API_BASE overrides).' }),
-    apiKey: secretRefSchema
-      .default({ env: 'COMPLIANCE_API_KEY' })
-      .meta({
-        description: 'The Compliance API key (default: env COMPLIANCE_API_KEY or COMPLIANCE_API_KEY_FILE).',
-      }),
+    apiKey: secretRefSchema.default({ env: 'COMPLIANCE_API_KEY' }).meta({
+      description: 'The Compliance API key (default: env COMPLIANCE_API_KEY or COMPLIANCE_API_KEY_FILE).',
+    }),
     pageSize: z
       .number()
       .int()
@@ -104,15 +104,15 @@ export const sourceConfigSchema = z
       .min(1)
       .default(100)
       .meta({ description: 'Client-side limit on List calls per key.' }),
-    rateWindowMs: z
+    rateWindowMs: z.number().int().min(100).default(60_000).meta({
+      description: 'The window the per-minute limits apply to (shorten only against the simulator).',
+    }),
+    connectTimeoutMs: z
       .number()
       .int()
-      .min(100)
-      .default(60_000)
-      .meta({
-        description: 'The window the per-minute limits apply to (shorten only against the simulator).',
-      }),
-    connectTimeoutMs: z.number().int().min(1).default(10_000).meta({ description: 'Time to open a connection.' }),
+      .min(1)
+      .default(10_000)
+      .meta({ description: 'Time to open a connection.' }),
     headersTimeoutMs: z
       .number()
       .int()
@@ -132,14 +132,21 @@ export const sourceConfigSchema = z
       .max(100)
       .default(8)
       .meta({ description: 'Attempts per request, first included.' }),
-    initialBackoffMs: z.number().int().min(1).default(500).meta({ description: 'First retry delay ceiling (full jitter).' }),
-    maxBackoffMs: z.number().int().min(1).default(30_000).meta({ description: 'Largest retry delay ceiling.' }),
-    skipExpiredFiles: z
-      .boolean()
-      .default(false)
-      .meta({
-        description: 'Dead-letter files that answer 404 (expired) and go on, instead of failing the stream.',
-      }),
+    initialBackoffMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(500)
+      .meta({ description: 'First retry delay ceiling (full jitter).' }),
+    maxBackoffMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(30_000)
+      .meta({ description: 'Largest retry delay ceiling.' }),
+    skipExpiredFiles: z.boolean().default(false).meta({
+      description: 'Dead-letter files that answer 404 (expired) and go on, instead of failing the stream.',
+    }),
   })
   .meta({ description: 'Where the logs come from.' });
 
@@ -148,45 +155,89 @@ export const sinkRouteSchema = z.strictObject({
   sinks: z.array(z.string().min(1)).min(1).meta({ description: 'Names of configured sinks.' }),
 });
 
-export const serviceConfigSchema = z.strictObject({
-  pollIntervalMs: z
-    .number()
-    .int()
-    .min(1000)
-    .default(300_000)
-    .meta({ description: 'Time between polls of a stream.' }),
-  pollJitterRatio: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.1)
-    .meta({ description: 'Random share of the interval added.' }),
-  cron: z.string().optional().meta({ description: 'A cron expression instead of the interval (UTC).' }),
-  lookback: z
-    .string()
-    .default('-7d')
-    .meta({ description: 'Where a stream with no checkpoint starts (relative time).' }),
-  httpPort: z
-    .number()
-    .int()
-    .min(0)
-    .max(65535)
-    .default(9464)
-    .meta({ description: 'Port of /healthz, /readyz, /metrics.' }),
-  httpHost: z.string().default('0.0.0.0').meta({ description: 'Address of the health and metrics server.' }),
-  shutdownGraceMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(25_000)
-    .meta({ description: 'Time in-flight files get on SIGTERM.' }),
-  failingThresholdMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(900_000)
-    .meta({ description: 'A stream failing longer than this makes /readyz fail.' }),
-});
+/** `INDEX/COUNT` (0-based) or `ordinal/COUNT` (index from the StatefulSet pod name). */
+export const SHARD_SPEC = /^(\d+|ordinal)\/(\d+)$/;
+
+export const serviceConfigSchema = z
+  .strictObject({
+    pollIntervalMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(300_000)
+      .meta({ description: 'Time between polls of a stream (the jitter is added to it).' }),
+    pollJitterRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.1)
+      .meta({ description: 'Random share of the interval added, so streams do not poll in step.' }),
+    cron: z
+      .string()
+      .superRefine((expr, ctx) => {
+        try {
+          parseCron(expr);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
+      .optional()
+      .meta({
+        description: 'A cron expression (5 fields, UTC, or @hourly...) instead of the interval.',
+      }),
+    lookback: z
+      .string()
+      .superRefine((text, ctx) => {
+        try {
+          parseTime(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
+      .default('-7d')
+      .meta({
+        description:
+          'Where a stream with no checkpoint starts: a relative time (-7d) or ISO-8601; the API keeps 30 days.',
+      }),
+    httpPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(9464)
+      .meta({ description: 'Port of /healthz, /readyz, /metrics (0: any free port).' }),
+    httpHost: z.string().default('0.0.0.0').meta({ description: 'Address the HTTP server binds.' }),
+    shutdownGraceMs: z.number().int().min(0).default(25_000).meta({
+      description:
+        'On SIGTERM: time for in-flight files to finish and sinks to flush; keep it under terminationGracePeriodSeconds.',
+    }),
+    failingThresholdMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(900_000)
+      .meta({ description: 'A stream failing longer than this makes /readyz fail.' }),
+    failureBackoffInitialMs: z
+      .number()
+      .int()
+      .min(10)
+      .default(30_000)
+      .meta({ description: 'First wait before a failed stream polls again (doubles, with jitter).' }),
+    failureBackoffMaxMs: z
+      .number()
+      .int()
+      .min(10)
+      .default(600_000)
+      .meta({ description: 'Longest wait between polls of a failing stream.' }),
+    shard: z.string().regex(SHARD_SPEC, 'must be INDEX/COUNT (e.g. 0/3) or ordinal/COUNT').optional().meta({
+      description:
+        'This replica’s share of the streams: INDEX/COUNT, or ordinal/COUNT to take INDEX from the StatefulSet pod name (--shard overrides).',
+    }),
+  })
+  .refine((s) => s.failureBackoffInitialMs <= s.failureBackoffMaxMs, {
+    path: ['failureBackoffMaxMs'],
+    message: 'must not be less than failureBackoffInitialMs',
+  });
 
 export const configSchema = z
   .strictObject({
@@ -223,31 +274,43 @@ export const configSchema = z
       })
       .prefault({}),
   })
-  .superRefine((c, ctx) => {
-    const names = new Map<string, number>();
-    c.sinks.forEach((s, i) => {
-      const name = s.name ?? s.type;
-      if (names.has(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['sinks', i, 'name'],
-          message: `sink name "${name}" is used twice`,
-        });
-      }
-      names.set(name, i);
-    });
-    c.routes.forEach((r, i) => {
-      r.sinks.forEach((s, j) => {
-        if (!names.has(s)) {
+  .superRefine(
+    (c, ctx) => {
+      // Runs even when fields failed (`when` below), so cross-field problems are listed with
+      // the rest; the value may be partly invalid, hence the defensive reads.
+      const names = new Map<string, number>();
+      const sinks: unknown[] = Array.isArray(c.sinks) ? c.sinks : [];
+      sinks.forEach((s, i) => {
+        const sink = (s ?? {}) as { name?: unknown; type?: unknown };
+        const name =
+          typeof sink.name === 'string' ? sink.name : typeof sink.type === 'string' ? sink.type : undefined;
+        if (name === undefined) return;
+        if (names.has(name)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['routes', i, 'sinks', j],
-            message: `no sink is named "${s}"`,
+            path: ['sinks', i, 'name'],
+            message: `sink name "${name}" is used twice`,
           });
         }
+        names.set(name, i);
       });
-    });
-  });
+      const routes: unknown[] = Array.isArray(c.routes) ? c.routes : [];
+      routes.forEach((r, i) => {
+        const targets = (r as { sinks?: unknown } | null)?.sinks;
+        if (!Array.isArray(targets)) return;
+        targets.forEach((s, j) => {
+          if (typeof s === 'string' && !names.has(s)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['routes', i, 'sinks', j],
+              message: `no sink is named "${s}"`,
+            });
+          }
+        });
+      });
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -1,23 +1,15 @@
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { Config } from '../config/schema.js';
-import { redactedKeyId, type Secret } from '../config/secret.js';
 import { resolveSecret } from '../config/secret-ref.js';
 import { type CfError, classify } from '../errors/index.js';
 import { RateLimiterRegistry } from '../http/index.js';
-import { createSink, type Sink, sinkName } from '../sinks/index.js';
-import {
-  ComplianceLogsClient,
-  complianceLogsStream,
-  complianceStreamKey,
-} from '../sources/compliance-logs/index.js';
+import type { Sink } from '../sinks/index.js';
+import { complianceLogsStream, complianceStreamKey } from '../sources/compliance-logs/index.js';
 import { CheckpointStore } from '../state/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { RecordEnricher } from '../transforms/index.js';
-import { VERSION } from '../version.js';
+import { closeSinks, createComplianceClient, createRecordEnricher, createSinks } from './assembly.js';
 import { DeadLetterFile } from './dead-letter-file.js';
 import { Router } from './router.js';
 import { type PipelineResult, type ProgressEvent, runPipeline } from './run-pipeline.js';
@@ -83,10 +75,8 @@ export async function runExportJob(
   const onAbort = () => controller.abort(deps.signal.reason);
   deps.signal.addEventListener('abort', onAbort, { once: true });
   const ctx = { logger: deps.logger, metrics: deps.metrics, deadLetter, signal: controller.signal };
-  const sinks: Sink[] = config.sinks.map((s) =>
-    createSink(s, { ...ctx, logger: deps.logger.child({ sink: sinkName(s) }) }, deps.stdout),
-  );
-  const client = createClient(config, window.principalId, apiKey, deps);
+  const sinks: Sink[] = createSinks(config, ctx, deps.stdout);
+  const client = createComplianceClient(config, window.principalId, apiKey, new RateLimiterRegistry(), deps);
   let result: PipelineResult | undefined;
   let error: CfError | undefined;
   try {
@@ -107,7 +97,7 @@ export async function runExportJob(
         }),
       );
     }
-    const enricher = createEnricher(config, apiKey, deps);
+    const enricher = createRecordEnricher(config, [apiKey], deps);
     result = await runPipeline({
       streams,
       router: new Router(sinks, config.routes),
@@ -130,18 +120,8 @@ export async function runExportJob(
     deps.signal.removeEventListener('abort', onAbort);
   }
   // Flush what was delivered so far; on failure tear down without waiting on a broken sink.
-  await Promise.all(
-    sinks.map(async (s) => {
-      if (error === undefined && !s.destroyed) {
-        s.end();
-        await finished(s).catch((err: unknown) => {
-          error ??= classify(err);
-        });
-      } else {
-        s.destroy();
-      }
-    }),
-  );
+  const flushError = await closeSinks(sinks, error === undefined);
+  error ??= flushError;
   await client.close();
   await deadLetter.close();
   return {
@@ -150,54 +130,4 @@ export async function runExportJob(
     deadLetterPath,
     error,
   };
-}
-
-function createClient(
-  config: Config,
-  principalId: string,
-  apiKey: Secret,
-  deps: ExportJobDeps,
-): ComplianceLogsClient {
-  const limiters = new RateLimiterRegistry();
-  const keyId = redactedKeyId(apiKey.reveal());
-  const s = config.source;
-  return new ComplianceLogsClient({
-    baseUrl: s.baseUrl,
-    apiKey,
-    principalId,
-    listLimiter: limiters.get(`${keyId}:list`, s.listsPerMinute, s.rateWindowMs),
-    downloadLimiter: limiters.get(`${keyId}:download`, s.downloadsPerMinute, s.rateWindowMs),
-    retry: {
-      maxAttempts: s.maxAttempts,
-      initialDelayMs: s.initialBackoffMs,
-      maxDelayMs: s.maxBackoffMs,
-      multiplier: 2,
-    },
-    connectTimeoutMs: s.connectTimeoutMs,
-    headersTimeoutMs: s.headersTimeoutMs,
-    bodyTimeoutMs: s.bodyTimeoutMs,
-    metrics: deps.metrics,
-    logger: deps.logger.child({ component: 'compliance-logs' }),
-    userAgent: `compliance-forwarder/${VERSION}`,
-  });
-}
-
-function createEnricher(config: Config, apiKey: Secret, deps: ExportJobDeps): RecordEnricher {
-  const own = config.enrich.dropOwnAuditEvents;
-  const enrichConfig = own.enabled
-    ? {
-        ...config.enrich,
-        dropOwnAuditEvents: { ...own, redactedIds: [...own.redactedIds, redactedKeyId(apiKey.reveal())] },
-      }
-    : config.enrich;
-  const hashKey =
-    config.enrich.hashKey === undefined
-      ? undefined
-      : resolveSecret(config.enrich.hashKey, 'The redaction hash key');
-  return new RecordEnricher(enrichConfig, {
-    version: VERSION,
-    host: hostname(),
-    ...(hashKey === undefined ? {} : { hmacKey: hashKey }),
-    onDrop: (reason) => deps.metrics.discardedEvents.inc({ component: 'enrich', reason }),
-  });
 }

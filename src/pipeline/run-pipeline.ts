@@ -14,7 +14,13 @@
  * The watermark advances over the prefix of completely acknowledged files and the checkpoint
  * follows it (dead-letter file synced first). A file that fails stops its stream; a sink that
  * fails stops the run (its error is fatal by the sink contract).
+ *
+ * Several runs may share one FileSlots (the service runs one per stream poll): a worker takes a
+ * slot before it pulls a file, so the files in flight stay bounded across all of them. Aborting
+ * `stopPulling` drains a run: no new file is listed or started, the files already started finish
+ * and are acknowledged and checkpointed, and the run returns without error.
  */
+import { setMaxListeners } from 'node:events';
 import { type CfError, classify, isCfError } from '../errors/index.js';
 import type { CheckpointStore } from '../state/index.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -22,6 +28,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { RecordEnricher, SplitterOptions } from '../transforms/index.js';
 import type { DeadLetter } from './dead-letter.js';
 import { type FileOutcome, processFile } from './file-processor.js';
+import type { FileSlots } from './file-slots.js';
 import type { SourceRef } from './record.js';
 import type { Router } from './router.js';
 import type { ListedFile, StreamSource } from './stream-source.js';
@@ -44,6 +51,10 @@ export interface PipelineOptions {
   readonly skipExpiredFiles?: boolean;
   /** Write each stream's files in list order (fetch): later files wait, bounded, for earlier ones. */
   readonly ordered?: boolean;
+  /** Slots shared with other runs, bounding the files in flight across all of them. */
+  readonly fileSlots?: FileSlots;
+  /** Aborted to drain: start no new file, finish and checkpoint the started ones, return. */
+  readonly stopPulling?: AbortSignal;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -88,6 +99,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   if (options.signal.aborted) onOuterAbort();
   options.signal.addEventListener('abort', onOuterAbort, { once: true });
   const signal = controller.signal;
+  // Listing stops on a drain too; downloads already started keep the run's signal.
+  const listing = new AbortController();
+  // Every worker waiting for a file slot listens on it.
+  setMaxListeners(Math.max(10, options.concurrency + 4), listing.signal);
+  const stopListing = () => listing.abort(options.stopPulling?.reason);
+  const onRunAbort = () => listing.abort(signal.reason);
+  signal.addEventListener('abort', onRunAbort, { once: true });
+  if (options.stopPulling?.aborted) stopListing();
+  options.stopPulling?.addEventListener('abort', stopListing, { once: true });
+  const draining = () => options.stopPulling?.aborted === true && !signal.aborted;
 
   // A failed sink ends the run: its records will never be acknowledged.
   const sinkErrors: Array<[import('../sinks/contract.js').Sink, (err: Error) => void]> = [];
@@ -101,7 +122,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const watermark = new StreamWatermark(source.resume);
     const state: StreamState = {
       source,
-      iterator: source.files(signal)[Symbol.asyncIterator](),
+      iterator: source.files(listing.signal)[Symbol.asyncIterator](),
       watermark,
       exhausted: false,
       error: undefined,
@@ -145,7 +166,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     { state: StreamState; file: ListedFile; ticket: FileTicket; turn: Promise<void> } | undefined
   > {
     for (;;) {
-      if (signal.aborted) return undefined;
+      if (signal.aborted || options.stopPulling?.aborted) return undefined;
       const live = states.filter((s) => !s.exhausted);
       if (live.length === 0) return undefined;
       const state = live[next++ % live.length]!;
@@ -153,6 +174,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       try {
         r = await state.iterator.next();
       } catch (err) {
+        if (draining()) return undefined; // the listing was stopped on purpose
         failStream(state, err);
         continue;
       }
@@ -161,7 +183,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         continue;
       }
       if (state.exhausted) continue; // failed while we were listing
-      const ticket = state.watermark.register({ id: r.value.id, endTime: r.value.endTime });
+      // Listed but not started: not registered, so the next run lists it again.
+      if (options.stopPulling?.aborted) return undefined;
+      const { id, endTime, checkpoint } = r.value;
+      const ticket = state.watermark.register({ id, endTime, ...(checkpoint ? { checkpoint } : {}) });
       const turn = state.lastWritten;
       let written!: () => void;
       state.lastWritten = new Promise<void>((resolve) => {
@@ -189,58 +214,83 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
   async function worker(): Promise<void> {
     for (;;) {
-      const job = await pull();
-      if (job === undefined) return;
-      const { state, file, ticket } = job;
-      const src = state.source;
-      const ref: SourceRef = {
-        source: src.source,
-        stream: src.key,
-        principalId: src.principalId,
-        principalType: src.principalType,
-        eventType: src.eventType,
-        fileId: file.id,
-        fileName: file.fileName,
-        endTime: file.endTime,
-      };
-      metrics.filesInFlight.inc({ stream: src.key });
-      options.onProgress?.({ kind: 'file-started', stream: src.key, file });
-      try {
-        const body = src.open(file, signal);
-        const outcome = await processFile(
-          body,
-          ref,
-          ticket,
-          options.enricher.forFile({ source: ref, delivery: ticket }),
-          options,
-          signal,
-          options.ordered ? job.turn : undefined,
-        );
-        state.records += outcome.records;
-        options.onProgress?.({ kind: 'file-read', stream: src.key, file, outcome });
-        ticket.sourceDone();
-      } catch (err) {
-        const e = classify(err);
-        if (e.code === 'CF_ERR_FILE_EXPIRED' && options.skipExpiredFiles && ticket.records === 0) {
-          metrics.filesSkipped.inc({ stream: src.key });
-          await options.deadLetter.write({
-            reason: `File expired or gone (404); skipped by configuration: ${e.message}`,
-            code: 'CF_ERR_FILE_EXPIRED',
-            stage: 'download',
-            source: { stream: src.key, fileId: file.id, fileName: file.fileName },
-          });
-          ticket.sourceDone();
-        } else if (signal.aborted && !isCfError(err)) {
-          // Aborted: not this file's fault; the run's error says why.
-        } else {
-          metrics.filesFailed.inc({ stream: src.key });
-          ticket.fail(e);
-          failStream(state, e);
+      let release = () => {};
+      if (options.fileSlots !== undefined) {
+        try {
+          release = await options.fileSlots.acquire(listing.signal);
+        } catch {
+          return; // aborted or draining while waiting for a slot
         }
-      } finally {
-        metrics.filesInFlight.dec({ stream: src.key });
-        ticketWritten.get(ticket)?.();
       }
+      let job: Awaited<ReturnType<typeof pull>>;
+      try {
+        job = await pull();
+      } catch (err) {
+        release();
+        throw err;
+      }
+      if (job === undefined) {
+        release();
+        return;
+      }
+      try {
+        await runJob(job);
+      } finally {
+        release();
+      }
+    }
+  }
+
+  async function runJob(job: NonNullable<Awaited<ReturnType<typeof pull>>>): Promise<void> {
+    const { state, file, ticket } = job;
+    const src = state.source;
+    const ref: SourceRef = {
+      source: src.source,
+      stream: src.key,
+      principalId: src.principalId,
+      principalType: src.principalType,
+      eventType: src.eventType,
+      fileId: file.id,
+      fileName: file.fileName,
+      endTime: file.endTime,
+    };
+    metrics.filesInFlight.inc({ stream: src.key });
+    options.onProgress?.({ kind: 'file-started', stream: src.key, file });
+    try {
+      const body = src.open(file, signal);
+      const outcome = await processFile(
+        body,
+        ref,
+        ticket,
+        options.enricher.forFile({ source: ref, delivery: ticket }),
+        options,
+        signal,
+        options.ordered ? job.turn : undefined,
+      );
+      state.records += outcome.records;
+      options.onProgress?.({ kind: 'file-read', stream: src.key, file, outcome });
+      ticket.sourceDone();
+    } catch (err) {
+      const e = classify(err);
+      if (e.code === 'CF_ERR_FILE_EXPIRED' && options.skipExpiredFiles && ticket.records === 0) {
+        metrics.filesSkipped.inc({ stream: src.key });
+        await options.deadLetter.write({
+          reason: `File expired or gone (404); skipped by configuration: ${e.message}`,
+          code: 'CF_ERR_FILE_EXPIRED',
+          stage: 'download',
+          source: { stream: src.key, fileId: file.id, fileName: file.fileName },
+        });
+        ticket.sourceDone();
+      } else if (signal.aborted && !isCfError(err)) {
+        // Aborted: not this file's fault; the run's error says why.
+      } else {
+        metrics.filesFailed.inc({ stream: src.key });
+        ticket.fail(e);
+        failStream(state, e);
+      }
+    } finally {
+      metrics.filesInFlight.dec({ stream: src.key });
+      ticketWritten.get(ticket)?.();
     }
   }
 
@@ -250,6 +300,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   await waitForAcks(states, signal);
   await Promise.all(states.map((s) => s.saving));
   options.signal.removeEventListener('abort', onOuterAbort);
+  options.stopPulling?.removeEventListener('abort', stopListing);
+  signal.removeEventListener('abort', onRunAbort);
   for (const [sink, onError] of sinkErrors) sink.off('error', onError);
 
   const runError = signal.aborted ? classify(signal.reason) : undefined;

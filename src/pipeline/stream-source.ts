@@ -10,6 +10,22 @@ export interface ListedFile {
   readonly endTime: string;
   /** Declared size in bytes, when known (progress and ETA). */
   readonly sizeBytes?: number;
+  /**
+   * For sources whose resume point is not "the ids of the files delivered at `endTime`" (a record
+   * overlap window, a cursor, a byte offset inside a local file): called once this file is delivered,
+   * in list order, and its answer becomes the checkpoint as is (`endTime`, and `ids` replacing
+   * `idsAtEndTime`). It may depend on what reading the file revealed (e.g. where a streamed page
+   * ended), since it is only called after the file's byte stream has ended. Keep `ids` small: they
+   * are written with every checkpoint.
+   */
+  readonly checkpoint?: () => CheckpointPosition;
+}
+
+/** What a delivered file contributes to its stream's checkpoint when it says so itself. */
+export interface CheckpointPosition {
+  /** ISO-8601. */
+  readonly endTime: string;
+  readonly ids: readonly string[];
 }
 
 /**

@@ -6,6 +6,8 @@ import type { Delivery } from './record.js';
 export interface WatermarkFile {
   readonly id: string;
   readonly endTime: string;
+  /** See ListedFile.checkpoint: the position this file establishes, asked once it is delivered. */
+  readonly checkpoint?: () => { readonly endTime: string; readonly ids: readonly string[] };
 }
 
 /** Where a stream's delivered prefix ends: the checkpoint to persist. */
@@ -125,10 +127,11 @@ export class StreamWatermark extends EventEmitter<StreamWatermarkEvents> {
     while (this.pending.length > 0 && this.pending[0]!.isDone) {
       const t = this.pending.shift()!;
       const prev = this.position;
+      const own = t.file.checkpoint?.();
       const sameTime = prev !== undefined && Date.parse(prev.endTime) === Date.parse(t.file.endTime);
       this.position = {
-        endTime: t.file.endTime,
-        idsAtEndTime: sameTime ? [...prev.idsAtEndTime, t.file.id] : [t.file.id],
+        endTime: own?.endTime ?? t.file.endTime,
+        idsAtEndTime: own ? [...own.ids] : sameTime ? [...prev.idsAtEndTime, t.file.id] : [t.file.id],
         filesDelivered: (prev?.filesDelivered ?? 0) + 1,
       };
       advanced = true;

@@ -44,7 +44,9 @@ export class CheckpointStore {
         await rm(probe, { force: true });
       } catch (err) {
         this.ready = undefined;
-        throw new CfError('CF_ERR_STATE_IO', `The state directory ${this.stateDir} is not writable.`, { cause: err });
+        throw new CfError('CF_ERR_STATE_IO', `The state directory ${this.stateDir} is not writable.`, {
+          cause: err,
+        });
       }
     })();
     return this.ready;
@@ -63,7 +65,11 @@ export class CheckpointStore {
 
   async save(checkpoint: Omit<Checkpoint, 'version' | 'updatedAt'>): Promise<void> {
     await this.ensureWritable();
-    const full: Checkpoint = { version: CHECKPOINT_VERSION, ...checkpoint, updatedAt: new Date().toISOString() };
+    const full: Checkpoint = {
+      version: CHECKPOINT_VERSION,
+      ...checkpoint,
+      updatedAt: new Date().toISOString(),
+    };
     const target = this.pathFor(checkpoint.stream);
     const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
@@ -83,7 +89,9 @@ export class CheckpointStore {
       }
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => {});
-      throw new CfError('CF_ERR_STATE_IO', `Cannot write the checkpoint of ${checkpoint.stream}.`, { cause: err });
+      throw new CfError('CF_ERR_STATE_IO', `Cannot write the checkpoint of ${checkpoint.stream}.`, {
+        cause: err,
+      });
     }
   }
 
@@ -154,10 +162,16 @@ function parseCheckpoint(text: string, file: string, expectedStream?: string): C
     !Array.isArray(v.idsAtEndTime) ||
     !v.idsAtEndTime.every((id) => typeof id === 'string')
   ) {
-    throw new CfError('CF_ERR_STATE_CORRUPT', `Checkpoint ${file} is missing stream, endTime or idsAtEndTime.`);
+    throw new CfError(
+      'CF_ERR_STATE_CORRUPT',
+      `Checkpoint ${file} is missing stream, endTime or idsAtEndTime.`,
+    );
   }
   if (expectedStream !== undefined && v.stream !== expectedStream) {
-    throw new CfError('CF_ERR_STATE_CORRUPT', `Checkpoint ${file} belongs to ${v.stream}, not ${expectedStream}.`);
+    throw new CfError(
+      'CF_ERR_STATE_CORRUPT',
+      `Checkpoint ${file} belongs to ${v.stream}, not ${expectedStream}.`,
+    );
   }
   return v as Checkpoint;
 }

@@ -41,6 +41,15 @@ export class Metrics {
   readonly streamFailing = this.gauge('stream_failing', '1 while a stream is backing off after a failure.', [
     'stream',
   ]);
+  readonly streamPolls = this.counter('stream_polls_total', 'Service polls of a stream, by outcome.', [
+    'stream',
+    'outcome',
+  ]);
+  readonly streamLastSuccess = this.gauge(
+    'stream_last_success_timestamp_seconds',
+    'When a poll of the stream last reached the end of its listing (quiet streams have a growing checkpoint lag).',
+    ['stream'],
+  );
 
   // --- records and components --------------------------------------------------------------
   readonly receivedEvents = this.counter('component_received_events_total', 'Records received.', [

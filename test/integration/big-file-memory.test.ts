@@ -29,7 +29,9 @@ before(async () => {
     seed: 'big-file',
     profiles: { AUTH_LOG: { fileRatio: 0 } },
     extraFiles: [{ eventType: 'AUTH_LOG', endTime: end, sizeBytes: FILE_BYTES }],
-    faults: { rateLimit: { list: { limit: 1000, windowMs: 1000 }, download: { limit: 1000, windowMs: 1000 } } },
+    faults: {
+      rateLimit: { list: { limit: 1000, windowMs: 1000 }, download: { limit: 1000, windowMs: 1000 } },
+    },
   });
   const info = await sim.start();
   workspace = info.sampleWorkspaceId;

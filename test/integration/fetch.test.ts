@@ -15,7 +15,9 @@ before(async () => {
   sim = new Simulator({
     port: 0,
     seed: 'fetch-test',
-    faults: { rateLimit: { list: { limit: 1000, windowMs: 1000 }, download: { limit: 1000, windowMs: 1000 } } },
+    faults: {
+      rateLimit: { list: { limit: 1000, windowMs: 1000 }, download: { limit: 1000, windowMs: 1000 } },
+    },
   });
   const info = await sim.start();
   workspace = info.sampleWorkspaceId;
@@ -48,7 +50,11 @@ test("fetch and OpenAI's cookbook script produce the same lines for the same win
   if (script === undefined) return t.skip(COOKBOOK_MISSING_REASON);
   const cookbook = await collect(
     spawn('bash', [script, workspace, 'AUTH_LOG', '7', since], {
-      env: { PATH: process.env.PATH ?? '', COMPLIANCE_API_KEY: env.COMPLIANCE_API_KEY!, API_BASE: env.COMPLIANCE_API_BASE! },
+      env: {
+        PATH: process.env.PATH ?? '',
+        COMPLIANCE_API_KEY: env.COMPLIANCE_API_KEY!,
+        API_BASE: env.COMPLIANCE_API_BASE!,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -68,7 +74,10 @@ test('fetch exits 2 on usage errors and 1 when an error survives the retries', a
   assert.match(usage.stderr, /Usage: compliance-forwarder fetch/);
   const badLimit = await runCli(['fetch', workspace, 'AUTH_LOG', '500', since], env);
   assert.equal(badLimit.code, 2);
-  const wrongKey = await runCli(['fetch', workspace, 'AUTH_LOG', '10', since], { ...env, COMPLIANCE_API_KEY: 'sk-wrong-key-123456' });
+  const wrongKey = await runCli(['fetch', workspace, 'AUTH_LOG', '10', since], {
+    ...env,
+    COMPLIANCE_API_KEY: 'sk-wrong-key-123456',
+  });
   assert.equal(wrongKey.code, 1);
   assert.match(wrongKey.stderr, /CF_ERR_HTTP_AUTH/);
   assert.ok(!wrongKey.stderr.includes('sk-wrong-key-123456'), 'the key is never printed');

@@ -37,6 +37,14 @@ export type DedupeConfig = z.infer<typeof dedupeConfigSchema>;
 export class DedupeWindow {
   readonly #maxEntries: number;
   readonly #seen = new Map<string, string>();
+  /**
+   * Walks the ids oldest first, from one eviction to the next. A fresh `keys().next()` per
+   * eviction would start at the table's first slot and step over every slot deleted since the
+   * last rehash (up to about maxEntries of them): once the window is full, that made each new id
+   * cost tens of microseconds. Ids behind this cursor are all deleted; moved and new ids land
+   * after it, so the next key it yields is always the least recently seen.
+   */
+  #oldest: MapIterator<string> | undefined;
 
   constructor(maxEntries: number) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
@@ -63,7 +71,13 @@ export class DedupeWindow {
     }
     this.#seen.set(eventId, fileKey);
     if (this.#seen.size > this.#maxEntries) {
-      const oldest = this.#seen.keys().next();
+      this.#oldest ??= this.#seen.keys();
+      let oldest = this.#oldest.next();
+      if (oldest.done) {
+        // Cannot happen while the window is over its size; start a new walk rather than grow.
+        this.#oldest = this.#seen.keys();
+        oldest = this.#oldest.next();
+      }
       if (!oldest.done) this.#seen.delete(oldest.value);
     }
     return false;

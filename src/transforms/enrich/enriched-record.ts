@@ -13,6 +13,9 @@ import type { SplitLine } from '../split-jsonl/types.js';
 export class EnrichedRecord implements PipelineRecord {
   line: string;
   readonly #from: SplitLine;
+  /** The line as built and its UTF-8 size, if known: `lineBytes` is valid while `line` is that text. */
+  readonly #builtLine: string;
+  readonly #builtBytes: number | undefined;
 
   constructor(
     line: string,
@@ -22,9 +25,17 @@ export class EnrichedRecord implements PipelineRecord {
     from: SplitLine,
     readonly source: SourceRef,
     readonly delivery: Delivery,
+    lineBytes?: number,
   ) {
     this.line = line;
     this.#from = from;
+    this.#builtLine = line;
+    this.#builtBytes = lineBytes;
+  }
+
+  /** See PipelineRecord.lineBytes: undefined once `line` was rewritten (an O(1) identity check). */
+  get lineBytes(): number | undefined {
+    return this.line === this.#builtLine ? this.#builtBytes : undefined;
   }
 
   get parsed(): Readonly<Record<string, unknown>> | undefined {

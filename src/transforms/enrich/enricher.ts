@@ -176,7 +176,14 @@ class OneFileEnricher implements FileEnricher {
       timestamp = stringField(line.parsed, 'timestamp');
     }
     const members = this.#members(line, text, redacted);
-    if (members !== '') text = appendMembers(text, members);
+    // The splitter counted the line's bytes; keep the count exact so sinks need not measure.
+    let bytes = redacted ? undefined : line.bytes;
+    if (members !== '') {
+      const before = text.length;
+      text = appendMembers(text, members);
+      // Added: the members and perhaps a comma; only the members can hold multi-byte characters.
+      if (bytes !== undefined) bytes += text.length - before + Buffer.byteLength(members, 'utf8') - members.length;
+    }
     return new EnrichedRecord(
       text,
       eventId ?? undefined,
@@ -185,6 +192,7 @@ class OneFileEnricher implements FileEnricher {
       line,
       this.#file.source,
       this.#file.delivery,
+      bytes,
     );
   }
 

@@ -10,6 +10,7 @@ export class LazySplitLine implements SplitLine {
     readonly eventId: string | null | undefined,
     readonly timestamp: string | null | undefined,
     parsed?: Record<string, unknown>,
+    readonly bytes?: number,
   ) {
     this.#parsed = parsed;
   }

@@ -34,6 +34,8 @@ export interface SplitLine {
    */
   readonly eventId?: string | null | undefined;
   readonly timestamp?: string | null | undefined;
+  /** The UTF-8 size of `text` when the splitter counted it (it decoded exactly these bytes). */
+  readonly bytes?: number | undefined;
 }
 
 /**

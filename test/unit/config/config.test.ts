@@ -14,7 +14,10 @@ test('defaults make a minimal config valid and frozen', () => {
   assert.equal(c.source.baseUrl, 'https://api.chatgpt.com/v1/compliance');
   assert.equal(c.source.concurrency, 4);
   assert.equal(c.source.downloadsPerMinute, 50);
-  assert.deepEqual(c.sinks.map((s) => s.type), ['stdout']);
+  assert.deepEqual(
+    c.sinks.map((s) => s.type),
+    ['stdout'],
+  );
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.source));
 });
 
@@ -22,7 +25,10 @@ test('every problem is listed at once, with its path, and unknown keys are error
   try {
     validateConfig({
       source: { concurrency: 0, pageSize: 500, bogus: 1 },
-      principals: [{ id: 'not-an-id', eventTypes: ['NOPE'] }, { id: 'org-abc', eventTypes: ['AUDIT_LOG'] }],
+      principals: [
+        { id: 'not-an-id', eventTypes: ['NOPE'] },
+        { id: 'org-abc', eventTypes: ['AUDIT_LOG'] },
+      ],
       sinks: [{ type: 'file' }, { type: 'carrier-pigeon' }],
       routes: [{ eventTypes: ['AUDIT_LOG'], sinks: ['nowhere'] }],
       typo: true,

@@ -17,9 +17,12 @@ test('every error code is documented, and every code the source throws is in the
   const errors = await readFile(new URL('docs/errors.md', root), 'utf8');
   for (const code of Object.keys(ERROR_CODES)) assert.ok(errors.includes(`\`${code}\``), code);
   const { execFileSync } = await import('node:child_process');
-  const used = execFileSync('grep', ['-rhoE', "'CF_ERR_[A-Z0-9_]+'", new URL('src/', root).pathname], { encoding: 'utf8' })
+  const used = execFileSync('grep', ['-rhoE', "'CF_ERR_[A-Z0-9_]+'", new URL('src/', root).pathname], {
+    encoding: 'utf8',
+  })
     .split('\n')
     .filter(Boolean)
     .map((s) => s.slice(1, -1));
-  for (const code of new Set(used)) assert.ok(code in ERROR_CODES, `${code} is thrown but not in src/errors/codes.ts`);
+  for (const code of new Set(used))
+    assert.ok(code in ERROR_CODES, `${code} is thrown but not in src/errors/codes.ts`);
 });

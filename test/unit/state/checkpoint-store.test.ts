@@ -19,7 +19,12 @@ const STREAM = 'workspace/11111111-2222-4333-8444-555555555555/AUDIT_LOG';
 test('a saved checkpoint loads back with its version, and no temp file is left', async () => {
   const store = new CheckpointStore(await tempDir());
   assert.equal(await store.load(STREAM), undefined);
-  await store.save({ stream: STREAM, endTime: '2026-11-20T10:00:00Z', idsAtEndTime: ['a', 'b'], filesDelivered: 7 });
+  await store.save({
+    stream: STREAM,
+    endTime: '2026-11-20T10:00:00Z',
+    idsAtEndTime: ['a', 'b'],
+    filesDelivered: 7,
+  });
   const cp = await store.load(STREAM);
   assert.equal(cp?.version, 1);
   assert.equal(cp?.endTime, '2026-11-20T10:00:00Z');
@@ -32,7 +37,12 @@ test('a saved checkpoint loads back with its version, and no temp file is left',
 test('each stream has its own file; hostile stream keys stay inside the directory', async () => {
   const store = new CheckpointStore(await tempDir());
   await store.save({ stream: STREAM, endTime: '2026-11-20T10:00:00Z', idsAtEndTime: [], filesDelivered: 1 });
-  await store.save({ stream: '../../etc/passwd', endTime: '2026-11-20T11:00:00Z', idsAtEndTime: [], filesDelivered: 1 });
+  await store.save({
+    stream: '../../etc/passwd',
+    endTime: '2026-11-20T11:00:00Z',
+    idsAtEndTime: [],
+    filesDelivered: 1,
+  });
   const files = await readdir(join(store.stateDir, 'checkpoints'));
   assert.equal(files.length, 2);
   assert.ok(files.every((f) => !f.includes('/')));
@@ -44,7 +54,10 @@ test('a corrupt or unknown-version checkpoint is an error that names the file, n
   await store.save({ stream: STREAM, endTime: '2026-11-20T10:00:00Z', idsAtEndTime: [], filesDelivered: 1 });
   const path = store.pathFor(STREAM);
   await writeFile(path, '{"version":1,"stream":');
-  await assert.rejects(store.load(STREAM), (e: unknown) => isCfError(e) && e.code === 'CF_ERR_STATE_CORRUPT' && e.message.includes(path));
+  await assert.rejects(
+    store.load(STREAM),
+    (e: unknown) => isCfError(e) && e.code === 'CF_ERR_STATE_CORRUPT' && e.message.includes(path),
+  );
   await writeFile(path, JSON.stringify({ version: 99, stream: STREAM, endTime: 'x', idsAtEndTime: [] }));
   await assert.rejects(store.load(STREAM), /unknown version \(99\)/);
   const listed = await store.list();
@@ -54,7 +67,12 @@ test('a corrupt or unknown-version checkpoint is an error that names the file, n
 test('reset removes one stream or all', async () => {
   const store = new CheckpointStore(await tempDir());
   await store.save({ stream: STREAM, endTime: '2026-11-20T10:00:00Z', idsAtEndTime: [], filesDelivered: 1 });
-  await store.save({ stream: `${STREAM}2`, endTime: '2026-11-20T10:00:00Z', idsAtEndTime: [], filesDelivered: 1 });
+  await store.save({
+    stream: `${STREAM}2`,
+    endTime: '2026-11-20T10:00:00Z',
+    idsAtEndTime: [],
+    filesDelivered: 1,
+  });
   assert.equal(await store.reset(STREAM), 1);
   assert.equal(await store.load(STREAM), undefined);
   assert.ok(await store.load(`${STREAM}2`));
