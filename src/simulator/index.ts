@@ -21,3 +21,5 @@ export {
 } from './options.js';
 export { type SimulatedFile, Simulator, type SimulatorInfo } from './simulator.js';
 export type { SimulatorStats } from './stats.js';
+export type { SimAuditEvent } from './templates/audit-log-events.js';
+export type { ConversationVersion } from './templates/legacy-conversations.js';

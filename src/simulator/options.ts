@@ -87,6 +87,48 @@ export const extraFileSchema = z
 
 export type ExtraFile = z.output<typeof extraFileSchema>;
 
+export const auditLogOptionsSchema = z
+  .strictObject({
+    eventsPerMinute: range(0).default({ min: 0, max: 4 }).meta({
+      description:
+        'Audit events per minute of the span (effective_at seconds drawn inside it, so some share one).',
+    }),
+    lateRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.05)
+      .meta({ description: 'Events that become visible only some time after their effective_at.' }),
+    maxLateMs: z.int().min(0).default(90_000).meta({ description: 'Longest such visibility delay.' }),
+  })
+  .meta({ description: 'GET /v1/organization/audit_logs (API Platform audit log of sampleOrgId).' });
+
+export const conversationOptionsSchema = z
+  .strictObject({
+    count: z
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(300)
+      .meta({ description: 'Conversations per workspace, created over the span.' }),
+    maxUpdates: z
+      .int()
+      .min(0)
+      .max(20)
+      .default(3)
+      .meta({ description: 'Each conversation is updated (a new exchange) up to this many times.' }),
+    conversationBytes: z.int().min(1).optional().meta({
+      description: 'Pad each conversation to about this many bytes of JSON (e.g. 2000000 for 2 MB).',
+    }),
+    shortPageRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.3)
+      .meta({ description: 'Pages answered shorter than `limit` although more follow.' }),
+  })
+  .meta({ description: 'GET /v1/compliance/workspaces/{id}/conversations (the legacy Compliance API).' });
+
 const keySchema = z.strictObject({
   key: z.string().min(8),
   scopes: z.union([z.literal('*'), z.array(eventTypeSchema).min(1)]).default('*'),
@@ -132,6 +174,8 @@ export const simulatorOptionsSchema = z.strictObject({
     .default(false)
     .meta({ description: 'Time advances (at `speed` x real time) and new files appear as windows close.' }),
   control: z.boolean().default(true).meta({ description: 'Serve /__control/* on the API origin.' }),
+  auditLogs: auditLogOptionsSchema.prefault({}),
+  conversations: conversationOptionsSchema.prefault({}),
 });
 
 export type SimulatorOptions = z.input<typeof simulatorOptionsSchema>;

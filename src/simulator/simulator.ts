@@ -26,12 +26,16 @@ import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from './o
 import { combine, hashString, hexString, Prng, uuidString } from './random.js';
 import { RecordSource } from './record-source.js';
 import { emptyStats, type SimulatorStats } from './stats.js';
+import { AuditLogEvents, type SimAuditEvent } from './templates/audit-log-events.js';
 import { TemplateStore } from './templates/index.js';
+import { type ConversationVersion, LegacyConversations } from './templates/legacy-conversations.js';
 
 /** Where a started simulator listens and how to talk to it. */
 export interface SimulatorInfo {
   /** `http://127.0.0.1:PORT/v1/compliance`, the value for COMPLIANCE_API_BASE. */
   readonly baseUrl: string;
+  /** `http://127.0.0.1:PORT/v1`, the value for OPENAI_API_BASE (the audit log route is under it). */
+  readonly apiBase: string;
   /** `http://127.0.0.1:PORT`: also serves /__control/*. */
   readonly apiOrigin: string;
   /** `http://127.0.0.1:PORT2`, the signed-URL origin that downloads redirect to. */
@@ -87,6 +91,8 @@ export class Simulator {
   private readonly dice: FaultDice;
   private readonly counters: SimulatorStats = emptyStats();
   private readonly limiter = new RateLimiter();
+  private readonly auditLogs: AuditLogEvents;
+  private readonly conversations: LegacyConversations;
   private servers: { api: Server; download: Server } | undefined;
   private started: SimulatorInfo | undefined;
   /** A workspace and an organization to use (any well-formed id has data); stable per seed. */
@@ -116,6 +122,13 @@ export class Simulator {
     this.dice = new FaultDice(seed);
     this.sampleWorkspaceId = uuidString(new Prng(combine(seed, hashString('sample-workspace'))));
     this.sampleOrgId = `org-${hexString(new Prng(combine(seed, hashString('sample-org'))), 12)}`;
+    this.auditLogs = new AuditLogEvents(seed, this.sampleOrgId, this.options.auditLogs);
+    this.conversations = new LegacyConversations(
+      seed,
+      this.options.conversations,
+      this.clock.nowMs() - this.options.spanMs,
+      this.options.spanMs,
+    );
   }
 
   async start(): Promise<SimulatorInfo> {
@@ -135,6 +148,7 @@ export class Simulator {
     const downloadPort = (download.address() as AddressInfo).port;
     this.started = Object.freeze({
       baseUrl: `http://127.0.0.1:${port}/v1/compliance`,
+      apiBase: `http://127.0.0.1:${port}/v1`,
       apiOrigin: `http://127.0.0.1:${port}`,
       downloadOrigin: `http://127.0.0.1:${downloadPort}`,
       apiKey: this.keys[0]!.key,
@@ -234,6 +248,34 @@ export class Simulator {
     );
   }
 
+  /**
+   * The audit log events of the sample organization with after < effective_at < before (Unix
+   * seconds), oldest first, visible now unless `includeLate`: what a complete listing delivers.
+   */
+  auditLogEvents(afterSec: number, beforeSec: number, includeLate = false): SimAuditEvent[] {
+    const nowMs = this.clock.nowMs();
+    const lo = Math.max(afterSec + 1, Math.floor((nowMs - this.options.spanMs) / 1000));
+    const hi = Math.min(beforeSec - 1, Math.floor(nowMs / 1000));
+    const out: SimAuditEvent[] = [];
+    for (let m = Math.floor(lo / 60); m <= Math.floor(hi / 60); m++) {
+      for (const e of this.auditLogs.minute(m)) {
+        if (e.effectiveAt >= lo && e.effectiveAt <= hi && (includeLate || e.visibleAtMs <= nowMs))
+          out.push(e);
+      }
+    }
+    return out;
+  }
+
+  /** The conversations of a workspace as listed now: latest versions, by (last_active_at, id). */
+  legacyConversations(workspaceId: string): ConversationVersion[] {
+    return this.conversations.visible(workspaceId, this.clock.nowMs());
+  }
+
+  /** One conversation version's JSON, exactly as a page carries it. */
+  renderConversation(workspaceId: string, version: ConversationVersion): Buffer {
+    return this.conversations.render(workspaceId, version);
+  }
+
   private resolve(principalId: string, fileId: string) {
     const file = this.catalog.resolve(principalId, fileId);
     if (file === undefined) throw new CfError('CF_ERR_FILE_EXPIRED', `No file ${fileId} for ${principalId}.`);
@@ -258,6 +300,10 @@ export class Simulator {
       signer: new UrlSigner(() => this.options.signedUrlTtlMs),
       dice: this.dice,
       stats: this.counters,
+      auditLogs: this.auditLogs,
+      conversations: this.conversations,
+      shortPageRatio: this.options.conversations.shortPageRatio,
+      spanMs: this.options.spanMs,
       faults: () => this.currentFaults,
       downloadOrigin: () => this.started?.downloadOrigin ?? '',
       controlEnabled: this.options.control,

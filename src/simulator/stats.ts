@@ -33,6 +33,12 @@ export interface SimulatorStats {
   filesServed: number;
   /** Body bytes written by the signed origin. */
   bytesServed: number;
+  /** Requests that reached the audit log route (any outcome). */
+  auditLogRequests: number;
+  /** Requests that reached the conversations route (any outcome), pages answered, body bytes. */
+  conversationRequests: number;
+  conversationPages: number;
+  conversationBytes: number;
 }
 
 export function emptyStats(): SimulatorStats {
@@ -55,5 +61,9 @@ export function emptyStats(): SimulatorStats {
     stalls: 0,
     filesServed: 0,
     bytesServed: 0,
+    auditLogRequests: 0,
+    conversationRequests: 0,
+    conversationPages: 0,
+    conversationBytes: 0,
   };
 }

@@ -3,6 +3,8 @@ import type { SimClock } from '../clock.js';
 import type { FaultDice, Faults } from '../faults.js';
 import type { FileStore } from '../file-store.js';
 import type { SimulatorStats } from '../stats.js';
+import type { AuditLogEvents } from '../templates/audit-log-events.js';
+import type { LegacyConversations } from '../templates/legacy-conversations.js';
 import type { KeyRing } from './auth.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { UrlSigner } from './signed-url.js';
@@ -18,6 +20,13 @@ export interface SimContext {
   readonly signer: UrlSigner;
   readonly dice: FaultDice;
   readonly stats: SimulatorStats;
+  /** The API Platform audit log (of the sample organization). */
+  readonly auditLogs: AuditLogEvents;
+  /** The legacy Compliance API conversations (any workspace). */
+  readonly conversations: LegacyConversations;
+  readonly shortPageRatio: number;
+  /** How far back data goes from now. */
+  readonly spanMs: number;
   /** The faults in force now (they change at run time). */
   faults(): Faults;
   /** `http://127.0.0.1:PORT` of the signed-URL origin. */

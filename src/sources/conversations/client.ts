@@ -1,0 +1,104 @@
+import type { Secret } from '../../config/secret.js';
+import { CfError } from '../../errors/index.js';
+import {
+  type BackoffPolicy,
+  DEFAULT_BACKOFF,
+  type HttpResponse,
+  type RateLimiter,
+  type RetryEvent,
+} from '../../http/index.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+import { BearerApi } from '../shared/index.js';
+
+/** Where a page starts: a time (first page) or the previous page's `last_id`, never both. */
+export type PageCursor = { readonly sinceTimestamp: number } | { readonly after: string };
+
+export interface ConversationsClientOptions {
+  /** e.g. https://api.chatgpt.com/v1/compliance (COMPLIANCE_API_BASE). */
+  readonly baseUrl: string;
+  readonly apiKey: Secret;
+  readonly workspaceId: string;
+  /** Share one per key (RateLimiterRegistry); default this client's own, 50 a minute. */
+  readonly limiter?: RateLimiter;
+  readonly requestsPerMinute?: number;
+  readonly rateWindowMs?: number;
+  readonly retry?: BackoffPolicy;
+  readonly connectTimeoutMs?: number;
+  readonly headersTimeoutMs?: number;
+  readonly bodyTimeoutMs?: number;
+  readonly metrics?: Metrics;
+  readonly logger?: Logger;
+  readonly userAgent?: string;
+}
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * Client of the legacy `GET /workspaces/{id}/conversations` (Compliance API key, the same base as
+ * the Compliance Logs Platform). `openPage` answers with the page's response, body unread: the
+ * caller streams it and owns retries (see page-stream.ts), using `retry` and `onRetry` from here so
+ * that a 429 pauses every request on the key. Lifecycle: construct, use, `close()`.
+ */
+export class ConversationsClient {
+  readonly workspaceId: string;
+  readonly metrics: Metrics | undefined;
+  readonly #api: BearerApi;
+  readonly #path: string;
+
+  constructor(opts: ConversationsClientOptions) {
+    if (!UUID.test(opts.workspaceId)) {
+      throw new CfError(
+        'CF_ERR_CONFIG',
+        `The conversations source needs a workspace id (a UUID), got ${JSON.stringify(opts.workspaceId)}.`,
+      );
+    }
+    this.workspaceId = opts.workspaceId;
+    this.metrics = opts.metrics;
+    this.#path = `/workspaces/${encodeURIComponent(opts.workspaceId)}/conversations`;
+    this.#api = new BearerApi({
+      baseUrl: opts.baseUrl,
+      apiKey: opts.apiKey,
+      endpoint: 'conversations',
+      ...(opts.limiter ? { limiter: opts.limiter } : {}),
+      requestsPerMinute: opts.requestsPerMinute ?? 50,
+      rateWindowMs: opts.rateWindowMs ?? 60_000,
+      retry: opts.retry ?? DEFAULT_BACKOFF,
+      ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+      ...(opts.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: opts.headersTimeoutMs }),
+      ...(opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs }),
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+      authHint:
+        'the Compliance API key is wrong or revoked, or lacks the legacy Compliance API read scope (newer tenants only have the Compliance Logs Platform)',
+    });
+  }
+
+  get retry(): BackoffPolicy {
+    return this.#api.retry;
+  }
+
+  /** One page request, rate-limited, not retried; resolves at a 2xx with the body unread. */
+  async openPage(cursor: PageCursor, limit: number, signal?: AbortSignal): Promise<HttpResponse> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      throw new CfError(
+        'CF_ERR_CONFIG',
+        `The conversations page size must be an integer from 1 to 500, got ${limit}.`,
+      );
+    }
+    const url = this.#api.url(this.#path);
+    if ('after' in cursor) url.searchParams.set('after', cursor.after);
+    else url.searchParams.set('since_timestamp', String(cursor.sinceTimestamp));
+    url.searchParams.set('limit', String(limit));
+    return this.#api.getOk(url, 'The conversations list', signal);
+  }
+
+  onRetry(event: RetryEvent, context: Record<string, unknown> = {}): void {
+    this.#api.onRetry(event, context);
+  }
+
+  close(): Promise<void> {
+    return this.#api.close();
+  }
+}

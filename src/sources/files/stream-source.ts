@@ -1,0 +1,179 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { CfError } from '../../errors/index.js';
+import type { PrincipalType } from '../../pipeline/record.js';
+import type { ListedFile, StreamSource } from '../../pipeline/stream-source.js';
+import type { WatermarkPosition } from '../../pipeline/watermark.js';
+import { FileCursor } from './file-cursor.js';
+import { comparePaths, expandPattern } from './glob.js';
+import type { ReplayProgress } from './progress.js';
+import { parseResumeToken, Segment } from './segment.js';
+
+/** `-` names stdin. */
+export const STDIN_PATH = '-';
+
+export interface FilesStreamOptions {
+  /** A path, a glob pattern, or `-` for stdin. */
+  readonly pattern: string;
+  readonly eventType: string;
+  readonly principalId: string;
+  readonly segmentBytes: number;
+  /** The stream's checkpoint; ignored for stdin, which cannot be replayed twice. */
+  readonly resume?: WatermarkPosition;
+  /** What `-` reads. Default process.stdin. */
+  readonly stdin?: Readable;
+}
+
+/** A files stream also reports how far its replay is, for a progress line with an ETA. */
+export interface FilesStreamSource extends StreamSource {
+  progress(): ReplayProgress;
+}
+
+/** `files/<absolute pattern>`, or `files/stdin`: the stream key and checkpoint identity. */
+export function filesStreamKey(pattern: string): string {
+  return pattern === STDIN_PATH ? 'files/stdin' : `files/${resolve(pattern)}`;
+}
+
+function principalTypeOf(principalId: string): PrincipalType {
+  return principalId.startsWith('org-') ? 'API_PLATFORM_ORG' : 'CHATGPT_WORKSPACE';
+}
+
+/**
+ * The files a pattern names (or stdin), replayed as a StreamSource.
+ *
+ *   pattern ─> files in path order ─> FileCursor (JSONL | gzip | one JSON array → JSON Lines view)
+ *           ─> segments of about segmentBytes, cut at line ends ─> the "files" the pipeline delivers
+ *
+ * Checkpoint: the end of the last delivered segment as `<offset>:<path>` (ListedFile.checkpoint),
+ * `endTime` the file's modification time. A resumed replay skips the files before that path and
+ * starts that file at that offset (a plain file seeks; gzip and arrays are read again and the
+ * prefix skipped), so an interrupted replay delivers every record once, except those of the
+ * segments in flight at the interruption (at least once, as everywhere). Files added later with
+ * a path before the checkpoint's are not replayed by that stream.
+ *
+ * A file's segments are listed one at a time: the next once the previous has been read (its end
+ * is found while reading). A file that cannot be read or parsed fails the stream with
+ * CF_ERR_ARCHIVE_READ or CF_ERR_ARCHIVE_FORMAT; a line that is not JSON is dead-lettered by the
+ * splitter as usual.
+ */
+export function filesStream(o: FilesStreamOptions): FilesStreamSource {
+  const isStdin = o.pattern === STDIN_PATH;
+  const resume = isStdin ? undefined : o.resume;
+  const token = resume === undefined ? undefined : parseResumeToken(resume.idsAtEndTime.at(-1) ?? '');
+  if (resume !== undefined && token === undefined) {
+    throw new CfError(
+      'CF_ERR_STATE_CORRUPT',
+      `The checkpoint of ${filesStreamKey(o.pattern)} does not name a file position; reset it to replay from the start.`,
+    );
+  }
+  const segments = new Map<string, Segment>();
+  const state = {
+    files: 0,
+    filesDone: 0,
+    bytesTotal: isStdin ? undefined : 0,
+    bytesDone: 0,
+    bytesAtStart: 0,
+    startedAtMs: Date.now(),
+    current: undefined as FileCursor | undefined,
+  };
+  const key = filesStreamKey(o.pattern);
+  return {
+    key,
+    source: 'files',
+    principalId: o.principalId,
+    principalType: principalTypeOf(o.principalId),
+    eventType: o.eventType,
+    ...(resume === undefined ? {} : { resume }),
+    progress(): ReplayProgress {
+      return {
+        files: state.files,
+        filesDone: state.filesDone,
+        bytesTotal: state.bytesTotal,
+        bytesRead: state.bytesDone + (state.current?.rawBytesRead ?? 0),
+        bytesAtStart: state.bytesAtStart,
+        startedAtMs: state.startedAtMs,
+      };
+    },
+    async *files(signal: AbortSignal): AsyncGenerator<ListedFile> {
+      state.startedAtMs = Date.now();
+      const all = isStdin ? [STDIN_PATH] : await expandPattern(o.pattern);
+      const paths = token === undefined ? all : all.filter((p) => comparePaths(p, token.path) >= 0);
+      const started = new Date().toISOString();
+      const sizes = new Map<string, { bytes: number; mtime: string }>();
+      for (const path of isStdin ? [] : paths) {
+        const s = await stat(path).catch((err: unknown) => {
+          throw new CfError('CF_ERR_ARCHIVE_READ', `Cannot read ${path}: ${(err as Error).message}`, {
+            cause: err,
+          });
+        });
+        sizes.set(path, { bytes: s.size, mtime: s.mtime.toISOString() });
+        state.bytesTotal = (state.bytesTotal ?? 0) + s.size;
+      }
+      state.files = paths.length;
+      for (const path of paths) {
+        const startOffset = token !== undefined && path === token.path ? token.offset : 0;
+        const cursor = isStdin
+          ? await FileCursor.openStream('stdin', o.stdin ?? process.stdin)
+          : await FileCursor.openFile(path, { startOffset });
+        if (startOffset > 0 && !cursor.gzip && cursor.format === 'jsonl') state.bytesAtStart += startOffset;
+        state.current = cursor;
+        const endTime = sizes.get(path)?.mtime ?? started;
+        let reading: { id: string; segment: Segment } | undefined;
+        try {
+          while (!(await cursor.atEnd())) {
+            const segment = new Segment(cursor, o.segmentBytes, endTime);
+            const id = `${path}@${cursor.offset}`;
+            segments.set(id, segment);
+            reading = { id, segment };
+            yield {
+              id,
+              fileName: isStdin ? 'stdin' : basename(path),
+              endTime,
+              checkpoint: () => segment.position,
+            };
+            await untilDone(segment, signal);
+            reading = undefined;
+          }
+        } finally {
+          const close = () => {
+            state.bytesDone += cursor.rawBytesRead;
+            state.current = undefined;
+            cursor.close();
+          };
+          // A listing stopped on purpose (a drain) while a segment is read: that segment finishes,
+          // and the file is closed after it, not under it. A segment never opened is dropped.
+          if (reading !== undefined && !segments.delete(reading.id))
+            void reading.segment.done.then(close, close);
+          else close();
+        }
+        state.filesDone++;
+      }
+    },
+    open(file: ListedFile): Readable {
+      const segment = segments.get(file.id);
+      if (segment === undefined)
+        throw new CfError('CF_ERR_INTERNAL', `Segment ${file.id} was not listed by ${key}.`);
+      segments.delete(file.id);
+      return segment.open();
+    },
+  };
+}
+
+function untilDone(segment: Segment, signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new CfError('CF_ERR_ABORTED', 'The replay was stopped.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    segment.done.then(
+      (r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,11 @@
+/**
+ * Pieces the sources share: finding the items of a (huge) JSON array in a byte stream, reading a
+ * few top-level members of an object without parsing it, and the window of recently delivered
+ * record keys that an overlap re-read skips on resume.
+ */
+
+export { BearerApi, type BearerApiOptions } from './bearer-api.js';
+export { backoffPolicyOf, type UpstreamHttpSettings, upstreamHttpShape } from './http-settings.js';
+export { type ItemHandler, JsonItemScanner, type JsonItemScannerOptions } from './json-items.js';
+export { RecentKeys } from './recent-keys.js';
+export { readTopLevelFields } from './top-level-fields.js';
