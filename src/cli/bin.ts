@@ -19,6 +19,7 @@ process.on('SIGTERM', onSignal);
 const io: CommandIo = {
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   env: process.env,
   isTty: Boolean(process.stderr.isTTY),
   signal: controller.signal,

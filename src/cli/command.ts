@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { CfError } from '../errors/index.js';
 
@@ -6,6 +6,8 @@ import { CfError } from '../errors/index.js';
 export interface CommandIo {
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** Standard input, where a command reads it (`export --source files --path -`). */
+  readonly stdin?: Readable;
   readonly env: NodeJS.ProcessEnv;
   readonly isTty: boolean;
   /** Aborted on SIGINT/SIGTERM (the second signal exits at once, see main.ts). */
@@ -20,10 +22,23 @@ export interface Command {
   run(argv: string[], io: CommandIo): Promise<number>;
 }
 
-/** node:util parseArgs (strict) with its errors turned into usage errors (exit 2). */
+/** Options whose value may be a relative time that starts with a dash (`--after -7d`). */
+const TIME_OPTIONS = new Set(['--after', '--before']);
+
+/**
+ * node:util parseArgs (strict) with its errors turned into usage errors (exit 2). A relative
+ * time after --after/--before (`-7d`) is taken as that option's value, not as an option.
+ */
 export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const args: string[] = [];
+  for (const a of config.args ?? []) {
+    const prev = args.at(-1);
+    if (prev !== undefined && TIME_OPTIONS.has(prev) && /^-\d/.test(a))
+      args[args.length - 1] = `${prev}=${a}`;
+    else args.push(a);
+  }
   try {
-    return parseArgs<T>({ strict: true, ...config });
+    return parseArgs<T>({ strict: true, ...config, ...(config.args === undefined ? {} : { args }) });
   } catch (err) {
     throw new CfError('CF_ERR_USAGE', err instanceof Error ? err.message : String(err));
   }

@@ -7,6 +7,7 @@ import { type ExportWindow, runExportJob } from '../pipeline/export-job.js';
 import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { type Command, type CommandIo, parseCommandArgs, usageError } from './command.js';
+import { otherSourceFromFlags, SOURCE_FLAGS_USAGE } from './export-source.js';
 import { ProgressReporter } from './progress.js';
 import { SINK_FLAG_OPTIONS, SINK_FLAGS_USAGE, sinksFromFlags } from './sink-flags/index.js';
 
@@ -20,6 +21,7 @@ where it stopped.
   --event-type T[,T...]   one or more event types (repeatable)
   --after TIME            window start, exclusive: ISO-8601 or relative (-7d, -90m, -1d@d, now)
   --before TIME           window end, exclusive (enables the ETA)
+${SOURCE_FLAGS_USAGE}
 ${SINK_FLAGS_USAGE}
   --state-dir DIR         checkpoints (resume after a crash) and, by default, the dead-letter file
   --dead-letter PATH      dead-letter JSONL file
@@ -44,6 +46,9 @@ const OPTIONS = {
   config: { type: 'string' },
   'no-progress': { type: 'boolean' },
   'log-level': { type: 'string' },
+  source: { type: 'string' },
+  path: { type: 'string', multiple: true },
+  'per-message': { type: 'boolean' },
   ...SINK_FLAG_OPTIONS,
 } as const;
 
@@ -61,13 +66,16 @@ export async function parseExportArgs(
 ): Promise<ExportArgs> {
   const { values } = parseCommandArgs({ args: argv, options: OPTIONS });
   const problems: string[] = [];
-  if (values.principal === undefined) problems.push('--principal is required');
+  const kind = values.source ?? 'compliance-logs';
+  const compliance = kind === 'compliance-logs';
+  if (values.principal === undefined && kind !== 'files') problems.push('--principal is required');
+  if (kind === 'files' && (values.path ?? []).length === 0) problems.push('--source files needs --path');
   const eventTypes = (values['event-type'] ?? [])
     .flatMap((t) => t.split(','))
     .map((t) => t.trim())
     .filter(Boolean);
-  if (eventTypes.length === 0) problems.push('--event-type is required');
-  if (values.after === undefined) problems.push('--after is required');
+  if (eventTypes.length === 0 && compliance) problems.push('--event-type is required');
+  if (values.after === undefined && kind !== 'files') problems.push('--after is required');
   let concurrency: number | undefined;
   if (values.concurrency !== undefined) {
     concurrency = Number(values.concurrency);
@@ -88,10 +96,11 @@ export async function parseExportArgs(
     problems.push('--after must be earlier than --before');
   if (problems.length > 0) throw usageError(problems.join('\n'));
 
+  const other = otherSourceFromFlags(values, eventTypes, env);
   const raw = values.config === undefined ? {} : await readConfigFile(values.config);
   const rawSource = (raw as { source?: Record<string, unknown> }).source ?? {};
   const apiKeyRef = rawSource.apiKey ?? secretFromEnv('COMPLIANCE_API_KEY', env);
-  if (apiKeyRef === undefined) {
+  if (apiKeyRef === undefined && compliance) {
     throw new CfError(
       'CF_ERR_SECRET_MISSING',
       'COMPLIANCE_API_KEY (or COMPLIANCE_API_KEY_FILE) must be set.',
@@ -99,7 +108,7 @@ export async function parseExportArgs(
   }
   const merged = mergeConfig(raw, {
     source: {
-      apiKey: apiKeyRef,
+      ...(apiKeyRef === undefined ? {} : { apiKey: apiKeyRef }),
       ...(env.COMPLIANCE_API_BASE ? { baseUrl: env.COMPLIANCE_API_BASE } : {}),
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(values['skip-expired'] ? { skipExpiredFiles: true } : {}),
@@ -108,7 +117,7 @@ export async function parseExportArgs(
     state: values['state-dir'] === undefined ? undefined : { dir: values['state-dir'] },
     deadLetter: values['dead-letter'] === undefined ? undefined : { path: values['dead-letter'] },
     log: values['log-level'] === undefined ? undefined : { level: values['log-level'] },
-    principals: [{ id: values.principal, eventTypes }],
+    principals: compliance ? [{ id: values.principal, eventTypes }] : undefined,
   });
   const config = validateConfig(
     merged,
@@ -117,9 +126,10 @@ export async function parseExportArgs(
   return {
     config,
     window: {
-      principalId: values.principal!,
+      ...(other === undefined ? {} : { other }),
+      principalId: values.principal ?? 'local-archive',
       eventTypes,
-      after: times.after!,
+      after: times.after ?? new Date(0).toISOString(),
       ...(times.before === undefined ? {} : { before: times.before }),
     },
     progress: !values['no-progress'],
@@ -147,6 +157,7 @@ export async function runExport(
     stdout: io.stdout,
     env: io.env,
     ordered: opts.ordered ?? false,
+    ...(io.stdin === undefined ? {} : { stdin: io.stdin }),
     onProgress: progress.onEvent,
   });
   if (args.progress) progress.finish(summary.error === undefined ? 'done' : 'stopped');

@@ -2,7 +2,7 @@ import { validateConfig } from '../config/load.js';
 import { secretFromEnv } from '../config/secret-ref.js';
 import { parseTime } from '../config/time.js';
 import { CfError } from '../errors/index.js';
-import { type Command, parseCommandArgs, usageError } from './command.js';
+import { type Command, usageError } from './command.js';
 import { runExport } from './export.js';
 
 const USAGE = `Usage: compliance-forwarder fetch <workspace_or_org_id> <event_type> <limit> <after>
@@ -27,7 +27,10 @@ export const fetchCommand: Command = {
   summary: "Print one event type's log lines to stdout (the cookbook script, done right).",
   usage: USAGE,
   async run(argv, io) {
-    const { positionals } = parseCommandArgs({ args: argv, options: {}, allowPositionals: true });
+    // No options: every argument is positional, so `after` may be a relative time like -1d.
+    const option = argv.find((a) => a.startsWith('--'));
+    if (option !== undefined) throw usageError(`fetch takes no options, got ${option}.`);
+    const positionals = argv;
     if (positionals.length !== 4) throw usageError(`fetch takes 4 arguments, got ${positionals.length}.`);
     const [principal, eventType, limitText, afterText] = positionals as [string, string, string, string];
     const limit = Number(limitText);

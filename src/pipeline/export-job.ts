@@ -11,12 +11,15 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { closeSinks, createComplianceClient, createRecordEnricher, createSinks } from './assembly.js';
 import { DeadLetterFile } from './dead-letter-file.js';
+import { type OtherSource, otherSourceStreams } from './other-sources.js';
 import { Router } from './router.js';
 import { type PipelineResult, type ProgressEvent, runPipeline } from './run-pipeline.js';
 import type { StreamSource } from './stream-source.js';
 
 /** One window of one principal: what `export`, `fetch` and `demo` run. */
 export interface ExportWindow {
+  /** A source other than the Compliance Logs Platform (`export --source`); the default is that platform. */
+  readonly other?: OtherSource;
   readonly principalId: string;
   readonly eventTypes: readonly string[];
   /** ISO-8601, exclusive. */
@@ -34,6 +37,8 @@ export interface ExportJobDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** Files of a stream are written in list order (fetch). */
   readonly ordered?: boolean;
+  /** Standard input, for `--source files --path -`. */
+  readonly stdin?: import('node:stream').Readable;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -65,7 +70,10 @@ export async function runExportJob(
   deps: ExportJobDeps,
 ): Promise<ExportSummary> {
   const env = deps.env ?? process.env;
-  const apiKey = resolveSecret(config.source.apiKey, 'The Compliance API key', env);
+  const apiKey =
+    window.other === undefined
+      ? resolveSecret(config.source.apiKey, 'The Compliance API key', env)
+      : undefined;
   const deadLetterPath = defaultDeadLetterPath(config);
   const deadLetter = new DeadLetterFile(deadLetterPath, deps.metrics);
   const checkpoints = config.state.dir === undefined ? undefined : new CheckpointStore(config.state.dir);
@@ -76,17 +84,34 @@ export async function runExportJob(
   deps.signal.addEventListener('abort', onAbort, { once: true });
   const ctx = { logger: deps.logger, metrics: deps.metrics, deadLetter, signal: controller.signal };
   const sinks: Sink[] = createSinks(config, ctx, deps.stdout);
-  const client = createComplianceClient(config, window.principalId, apiKey, new RateLimiterRegistry(), deps);
+  const limiters = new RateLimiterRegistry();
+  const client =
+    apiKey === undefined
+      ? undefined
+      : createComplianceClient(config, window.principalId, apiKey, limiters, deps);
+  let closeOther = async () => {};
   let result: PipelineResult | undefined;
   let error: CfError | undefined;
   try {
     await Promise.all(sinks.map((s) => s.start()));
     const streams: StreamSource[] = [];
-    for (const eventType of window.eventTypes) {
+    if (window.other !== undefined) {
+      const other = await otherSourceStreams(window.other, window, {
+        env,
+        limiters,
+        metrics: deps.metrics,
+        logger: deps.logger,
+        checkpoints,
+        ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
+      });
+      streams.push(...other.streams);
+      closeOther = other.close;
+    }
+    for (const eventType of client === undefined ? [] : window.eventTypes) {
       const key = complianceStreamKey(window.principalId, eventType);
       const cp = await checkpoints?.load(key);
       streams.push(
-        complianceLogsStream(client, {
+        complianceLogsStream(client!, {
           principalId: window.principalId,
           eventType,
           after: window.after,
@@ -97,7 +122,7 @@ export async function runExportJob(
         }),
       );
     }
-    const enricher = createRecordEnricher(config, [apiKey], deps);
+    const enricher = createRecordEnricher(config, apiKey === undefined ? [] : [apiKey], deps);
     result = await runPipeline({
       streams,
       router: new Router(sinks, config.routes),
@@ -122,7 +147,8 @@ export async function runExportJob(
   // Flush what was delivered so far; on failure tear down without waiting on a broken sink.
   const flushError = await closeSinks(sinks, error === undefined);
   error ??= flushError;
-  await client.close();
+  await client?.close();
+  await closeOther();
   await deadLetter.close();
   return {
     result: result ?? { streams: [], error },

@@ -36,15 +36,29 @@ export class RotatingFile {
     const raw = Buffer.from(text, 'utf8');
     this.bytes += raw.length;
     const data = this.gzip === undefined ? raw : await this.deflate(raw, constants.Z_SYNC_FLUSH);
-    await this.handle.write(data);
+    await this.writeAll(data);
     if (fsync) await this.handle.datasync();
+    // A removed directory leaves this file unlinked: writes still succeed, into nothing anyone
+    // can read. Fail before the caller acknowledges, so the records are sent again.
+    if ((await this.handle.stat()).nlink === 0) {
+      throw new Error(`${this.partialPath} was removed while being written`);
+    }
+  }
+
+  /** write(2) may write only part of a buffer (a disk filling up): loop until all of it is written or it fails. */
+  private async writeAll(data: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < data.length) {
+      const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
+      offset += bytesWritten;
+    }
   }
 
   /** Completes the file (gzip trailer), makes it durable and gives it its final name. */
   async finish(): Promise<void> {
     if (this.gzip !== undefined) {
       const tail = await this.deflate(Buffer.alloc(0), constants.Z_FINISH);
-      await this.handle.write(tail);
+      await this.writeAll(tail);
     }
     await this.handle.sync();
     await this.handle.close();

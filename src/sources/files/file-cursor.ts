@@ -234,6 +234,8 @@ async function checkLineStart(path: string, offset: number): Promise<void> {
     throw readError(path, err);
   });
   try {
+    // A file that ends without a newline was read to its end: the checkpoint sits at its size.
+    if (offset > 0 && (await fh.stat()).size === offset) return;
     const buf = Buffer.alloc(1);
     const { bytesRead } = await fh.read(buf, 0, 1, offset - 1);
     if (bytesRead !== 1 || buf[0] !== LF) throw changedSinceCheckpoint(path, offset);

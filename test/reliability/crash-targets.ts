@@ -1,0 +1,123 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Simulator } from '../../src/simulator/index.ts';
+import { startHecReceiver } from '../infra/hec-receiver.ts';
+import { startKafkaBroker } from '../infra/kafka.ts';
+import { startRsyslog } from '../infra/rsyslog.ts';
+import { type CrashScenario, type CrashTarget, countEventIds } from './crash-harness.ts';
+
+/*
+ * The durable sinks the crash harness drives, each with a reader that does not go through the
+ * forwarder: the files on disk, kcat, the HEC receiver's store, rsyslog's parsed output.
+ */
+
+/** A target plus the receiver it started; `stop()` in an after hook. */
+export interface StartedTarget extends CrashTarget {
+  stop(): Promise<void>;
+}
+
+export const CRASH_EVENT_TYPES = ['AUDIT_LOG', 'AUTH_LOG'] as const;
+
+export function fileTarget(dir: string): StartedTarget {
+  const out = join(dir, 'out');
+  return {
+    name: 'file',
+    sinkArgs: ['--out', out],
+    async readDelivered() {
+      // Finished files and the sink's `.partial` ones: after a kill, acknowledged lines sit in a
+      // partial file until the next start finishes it (a torn last line does not parse and is not counted).
+      const lines: string[] = [];
+      for (const e of await readdir(out, { recursive: true, withFileTypes: true }).catch(() => [])) {
+        if (!e.isFile() || e.name.startsWith('dead-letter') || e.name.endsWith('.gz')) continue;
+        lines.push(
+          ...(await readFile(join(e.parentPath, e.name), 'utf8')).split('\n').filter((l) => l !== ''),
+        );
+      }
+      return countEventIds(lines).counts;
+    },
+    async stop() {},
+  };
+}
+
+export async function kafkaTarget(): Promise<StartedTarget> {
+  const topics = CRASH_EVENT_TYPES.map((t) => `openai.compliance.${t.toLowerCase()}`);
+  const kafka = await startKafkaBroker({ topics: topics.map((t) => `${t}:3`) });
+  return {
+    name: 'kafka',
+    sinkArgs: ['--kafka-brokers', kafka.bootstrap],
+    async readDelivered() {
+      const payloads: string[] = [];
+      for (const topic of topics)
+        for (const r of (await kafka.consume(topic)).records) payloads.push(r.payload ?? '');
+      return countEventIds(payloads).counts;
+    },
+    stop: () => kafka.stop(),
+  };
+}
+
+export async function hecAckTarget(): Promise<StartedTarget> {
+  const hec = await startHecReceiver({ ack: true });
+  return {
+    name: 'splunk-hec (ack)',
+    sinkArgs: ['--sink', 'splunk-hec', '--hec-url', hec.url, '--hec-ack'],
+    env: { HEC_TOKEN: hec.token },
+    async readDelivered() {
+      const counts = new Map<string, number>();
+      for (const e of await hec.events()) {
+        const id = e.event.event_id;
+        if (typeof id === 'string') counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return counts;
+    },
+    stop: () => hec.stop(),
+  };
+}
+
+export async function syslogTcpTarget(): Promise<StartedTarget> {
+  const rsyslog = await startRsyslog();
+  return {
+    name: 'syslog (tcp)',
+    sinkArgs: ['--syslog-url', rsyslog.url('tcp')],
+    async readDelivered() {
+      // rsyslog writes asynchronously: wait until its output stops growing.
+      let last = -1;
+      let messages = await rsyslog.messages();
+      while (messages.length !== last) {
+        last = messages.length;
+        await new Promise((r) => setTimeout(r, 300));
+        messages = await rsyslog.messages();
+      }
+      return countEventIds(messages.map((m) => m.msg)).counts;
+    },
+    stop: () => rsyslog.close(),
+  };
+}
+
+/** A simulator whose slow first bytes spread an export over a few seconds, so kills land mid-run. */
+export async function startCrashSimulator(
+  seed: string,
+  hours = 8,
+): Promise<Omit<CrashScenario, 'dir' | 'kills' | 'seed'> & { stop(): Promise<void> }> {
+  const sim = new Simulator({
+    port: 0,
+    seed,
+    faults: {
+      firstByteLatencyMs: 40,
+      rateLimit: { list: { limit: 1000, windowMs: 1000 }, download: { limit: 1000, windowMs: 1000 } },
+    },
+  });
+  const info = await sim.start();
+  const start = Math.floor((sim.now().getTime() - 2 * 86_400_000) / 600_000) * 600_000;
+  return {
+    sim,
+    workspace: info.sampleWorkspaceId,
+    apiKey: info.apiKey,
+    baseUrl: info.baseUrl,
+    eventTypes: CRASH_EVENT_TYPES,
+    window: {
+      after: new Date(start).toISOString(),
+      before: new Date(start + hours * 3_600_000).toISOString(),
+    },
+    stop: () => sim.stop(),
+  };
+}
