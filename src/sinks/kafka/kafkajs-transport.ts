@@ -50,6 +50,12 @@ export class KafkajsTransport implements KafkaTransport {
 
   async connect(): Promise<void> {
     const o = this.options;
+    if (o.tls !== undefined && !o.tls.rejectUnauthorized) {
+      this.logger.warn(
+        { brokers: o.brokers },
+        'TLS certificate verification is off for the Kafka brokers (tls.rejectUnauthorized: false): anyone on the path can read and alter the records.',
+      );
+    }
     const kafka = new kafkajs.Kafka({
       brokers: o.brokers,
       clientId: o.clientId,
