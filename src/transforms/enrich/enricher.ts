@@ -182,7 +182,8 @@ class OneFileEnricher implements FileEnricher {
       const before = text.length;
       text = appendMembers(text, members);
       // Added: the members and perhaps a comma; only the members can hold multi-byte characters.
-      if (bytes !== undefined) bytes += text.length - before + Buffer.byteLength(members, 'utf8') - members.length;
+      if (bytes !== undefined)
+        bytes += text.length - before + Buffer.byteLength(members, 'utf8') - members.length;
     }
     return new EnrichedRecord(
       text,

@@ -193,7 +193,9 @@ export class JsonlSplitter {
     // Fast path: the usual line is exactly one object; anything else is left to JSON.parse.
     const scanner = this.#scanner;
     if (scanner.scanObject(bytes, 0) === bytes.length) {
-      out.push(new LazySplitLine(text, lineNumber, scanner.eventId, scanner.timestamp, undefined, bytes.length));
+      out.push(
+        new LazySplitLine(text, lineNumber, scanner.eventId, scanner.timestamp, undefined, bytes.length),
+      );
     } else {
       parseLineText(text, lineNumber, out);
     }
