@@ -1,8 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI (npm test builds before it runs the tests). */
 export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+
+/** The V8 flags the CLI's shebang gives node, so tests run the CLI as `npx` users do. */
+export function cliNodeFlags(): string[] {
+  const first = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  return m === null ? [] : m[1]!.trim().split(/\s+/).filter(Boolean);
+}
 
 export interface CliResult {
   code: number | null;
@@ -13,7 +21,7 @@ export interface CliResult {
 
 /** Spawns the CLI with a clean environment plus `env`; stdout and stderr are collected. */
 export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?: string): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], {
+  return spawn(process.execPath, [...cliNodeFlags(), CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(cwd === undefined ? {} : { cwd }),

@@ -96,9 +96,12 @@ test('strings full of escapes, quotes and brackets do not confuse item boundarie
   const array = tricky.map((t, i) => ({ t, [`k${t}`]: [t, { t }], i }));
   for (const size of [1, 2, 3, 7, 1000]) {
     const { items } = scan(JSON.stringify(array), Array(2000).fill(size));
+    // Items are verbatim slices, so compare text: Node 24.21's JSON.parse returns a wrong key for
+    // `{"k\\"]":1}` after it parsed `{"k\\\\\\"":1}` (a V8 key-cache bug), which made a
+    // JSON.parse-based comparison fail although the scanner was right.
     assert.deepEqual(
-      items.map((i) => JSON.parse(i)),
-      array,
+      items,
+      array.map((a) => JSON.stringify(a)),
       `chunks of ${size}`,
     );
   }
