@@ -5,6 +5,15 @@ import { CfError } from '../errors/index.js';
 import { type Command, usageError } from './command.js';
 import { runExport } from './export.js';
 
+/**
+ * Files fetched at once. A download is two round trips (the API's redirect, then the signed URL)
+ * that mostly wait on latency, and the rate limiter (50 downloads a minute) bounds the pace
+ * anyway, so fetch overlaps more of them than export's default of 4: with 50 ms per request a
+ * 45-file window takes 1.4 s instead of 1.9 s (benchmarks/, cookbook_parity). Ordered output holds
+ * at most 16 MiB per file waiting its turn, which bounds what this costs in memory (7 x 16 MiB).
+ */
+const FETCH_CONCURRENCY = 8;
+
 const USAGE = `Usage: compliance-forwarder fetch <workspace_or_org_id> <event_type> <limit> <after>
 
 A drop-in for OpenAI's cookbook script: lists every log file of one event type after a time
@@ -51,6 +60,7 @@ export const fetchCommand: Command = {
         source: {
           apiKey,
           pageSize: limit,
+          concurrency: FETCH_CONCURRENCY,
           ...(io.env.COMPLIANCE_API_BASE ? { baseUrl: io.env.COMPLIANCE_API_BASE } : {}),
         },
         principals: [{ id: principal, eventTypes: [eventType] }],

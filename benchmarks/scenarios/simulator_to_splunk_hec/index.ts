@@ -1,0 +1,77 @@
+import type { FigureRow, Scenario, TargetResult } from '../../lib/result.js';
+import { ratioTarget, runSinkBench, sinkRow } from '../../lib/sink-bench.js';
+import { fixed } from '../../lib/stats.js';
+
+/**
+ * simulator_to_splunk_hec: the splunk-hec sink into the HEC contract receiver, with and without
+ * gzip, next to a minimal undici loop posting the same batches (benchmarks/sinks/splunk-hec.ts).
+ * Target: at least 80% of the loop.
+ */
+const ROW =
+  /^((?:sink|baseline)-(?:gzip|plain)(?:-ack)?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)/;
+const VARIANTS = ['sink-gzip', 'baseline-gzip', 'sink-plain', 'baseline-plain'];
+
+export const scenario: Scenario = {
+  name: 'simulator_to_splunk_hec',
+  run: (ctx) =>
+    runSinkBench(ctx, {
+      kind: 'splunk-hec',
+      needs: [],
+      records: (quick) => (quick ? 2000 : 30_000),
+      args: (quick) =>
+        quick
+          ? ['--records=2000', '--runs=1', '--variants=sink-gzip,baseline-gzip']
+          : ['--records=30000', '--runs=3', `--variants=${VARIANTS.join(',')}`],
+      summary:
+        'the splunk-hec sink into the HEC contract receiver, vs a minimal undici loop posting the same batches',
+      setup: [
+        'benchmarks/sinks/splunk-hec.ts: 1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE records generated in the child, into the HEC contract receiver (test/infra, parses and counts every event) on loopback, with gzip (level 3) and without, no indexer acknowledgement.',
+        'Baseline: the same batches (same envelope encoder, batch limits and gzip level) POSTed by an undici Pool, 4 in flight, no retry policy. Each variant in its own child process after a warm-up of the receiver; medians of the runs.',
+      ],
+      parse(stdout, records) {
+        const runs = Number(/median of (\d+) runs/.exec(stdout)?.[1] ?? 1);
+        const found = new Map<
+          string,
+          { eventsPerSecond: number; mibPerSecond: number; cpuSeconds: number; peakRssMiB: number }
+        >();
+        for (const line of stdout.split('\n')) {
+          const m = ROW.exec(line.trim());
+          if (m === null) continue;
+          found.set(m[1]!, {
+            eventsPerSecond: Number(m[2]),
+            mibPerSecond: Number(m[3]),
+            cpuSeconds: Number(m[5]),
+            peakRssMiB: Number(m[6]),
+          });
+        }
+        const rows: FigureRow[] = [];
+        const targets: TargetResult[] = [];
+        for (const encoding of ['gzip', 'plain']) {
+          const sink = found.get(`sink-${encoding}`);
+          const loop = found.get(`baseline-${encoding}`);
+          if (sink === undefined || loop === undefined) continue;
+          rows.push(
+            sinkRow(
+              `splunk-hec sink (${encoding})`,
+              'subject',
+              runs,
+              records,
+              sink,
+              `${fixed((sink.eventsPerSecond / loop.eventsPerSecond) * 100, 0)}% of the undici loop`,
+            ),
+            sinkRow(`undici loop (${encoding})`, 'baseline', runs, records, loop),
+          );
+          targets.push(
+            ratioTarget(
+              `>= 80% of a minimal undici loop (${encoding})`,
+              sink.eventsPerSecond,
+              loop.eventsPerSecond,
+              0.8,
+            ),
+          );
+        }
+        if (rows.length === 0) throw new Error('no sink/baseline rows in the splunk-hec bench output');
+        return { rows, targets };
+      },
+    }),
+};

@@ -1,0 +1,62 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { enrichConfigSchema, RecordEnricher } from '../../../src/transforms/index.js';
+import { CountingDelivery, sourceRef } from '../../helpers/records.js';
+import { goodLines, split } from './split-helpers.js';
+
+/**
+ * The de-duplication window against a plain model of its contract: the last `maxEntries`
+ * distinct event ids, least recently seen forgotten first, a repeat moving an id to the end, and a
+ * repeat counting as a duplicate only when first seen in another file. Long traces with many more
+ * ids than the window holds exercise eviction after eviction (the window keeps one cursor over its
+ * ids from one eviction to the next, which must stay on the least recently seen id).
+ */
+class ModelWindow {
+  readonly seen = new Map<string, string>();
+  constructor(private readonly maxEntries: number) {}
+
+  isDuplicate(id: string, file: string): boolean {
+    const first = this.seen.get(id);
+    if (first !== undefined) {
+      this.seen.delete(id);
+      this.seen.set(id, first);
+      return first !== file;
+    }
+    this.seen.set(id, file);
+    if (this.seen.size > this.maxEntries) this.seen.delete(this.seen.keys().next().value as string);
+    return false;
+  }
+}
+
+const step = fc.record({ id: fc.integer({ min: 0, max: 60 }), file: fc.integer({ min: 0, max: 2 }) });
+
+test('the de-duplication window drops exactly what an LRU model of its contract drops', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 12 }),
+      fc.array(step, { minLength: 1, maxLength: 400 }),
+      (max, trace) => {
+        const enricher = new RecordEnricher(enrichConfigSchema.parse({ dedupe: { maxEntries: max } }), {
+          version: '1.0.0',
+          host: 'test-host',
+        });
+        const model = new ModelWindow(max);
+        const files = [0, 1, 2].map((n) =>
+          enricher.forFile({ source: sourceRef({ fileId: `file-${n}` }), delivery: new CountingDelivery() }),
+        );
+        for (const [i, { id, file }] of trace.entries()) {
+          const [line] = goodLines(split(`{"event_id":"e${id}"}`).out);
+          const dropped = files[file]!.enrich(line!) === undefined;
+          assert.equal(
+            dropped,
+            model.isDuplicate(`e${id}`, `file-${file}`),
+            `step ${i}: e${id} in file-${file}`,
+          );
+          assert.equal(enricher.dedupeSize, model.seen.size);
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
