@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { sinkConfigSchema } from '../sinks/schema.js';
+import {
+  ALL_EVENT_TYPES as COMPLIANCE_EVENT_TYPES,
+  ORGANIZATION_EVENT_TYPES,
+  WORKSPACE_EVENT_TYPES,
+} from '../sources/compliance-logs/event-types.js';
+import { upstreamHttpShape } from '../sources/shared/http-settings.js';
 import { enrichConfigSchema, splitterConfigSchema } from '../transforms/index.js';
 import { parseCron } from './cron.js';
 import { secretRefSchema } from './secret-ref.js';
@@ -11,19 +17,11 @@ import { parseTime } from './time.js';
  * Sizes and durations carry their unit in the name.
  */
 
-export const WORKSPACE_EVENT_TYPES = [
-  'CONVERSATION_MESSAGE',
-  'APP_LOG',
-  'APP_AUTH_LOG',
-  'AUDIT_LOG',
-  'AUTH_LOG',
-  'CODEX_LOG',
-  'CODEX_SECURITY_LOG',
-  'CHATGPT_PLUGIN_SPREADSHEET',
-  'CUSTOM_AGENTS_LOG',
-] as const;
-export const ORGANIZATION_EVENT_TYPES = ['APP_LOG', 'APP_AUTH_LOG', 'COSTS'] as const;
-export const ALL_EVENT_TYPES = [...new Set<string>([...WORKSPACE_EVENT_TYPES, ...ORGANIZATION_EVENT_TYPES])];
+export { ORGANIZATION_EVENT_TYPES, WORKSPACE_EVENT_TYPES };
+export const ALL_EVENT_TYPES: readonly string[] = COMPLIANCE_EVENT_TYPES;
+
+/** The compliance source's timeout, attempt and backoff settings (its rate limits are its own). */
+const { requestsPerMinute: _perKey, ...UPSTREAM_HTTP } = upstreamHttpShape(1);
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const ORG = /^org-[A-Za-z0-9]{1,64}$/;
@@ -104,46 +102,8 @@ export const sourceConfigSchema = z
       .min(1)
       .default(100)
       .meta({ description: 'Client-side limit on List calls per key.' }),
-    rateWindowMs: z.number().int().min(100).default(60_000).meta({
-      description: 'The window the per-minute limits apply to (shorten only against the simulator).',
-    }),
-    connectTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .default(10_000)
-      .meta({ description: 'Time to open a connection.' }),
-    headersTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .default(30_000)
-      .meta({ description: 'Time to response headers.' }),
-    bodyTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .default(60_000)
-      .meta({ description: 'Longest pause between body bytes.' }),
-    maxAttempts: z
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(8)
-      .meta({ description: 'Attempts per request, first included.' }),
-    initialBackoffMs: z
-      .number()
-      .int()
-      .min(1)
-      .default(500)
-      .meta({ description: 'First retry delay ceiling (full jitter).' }),
-    maxBackoffMs: z
-      .number()
-      .int()
-      .min(1)
-      .default(30_000)
-      .meta({ description: 'Largest retry delay ceiling.' }),
+    // Timeouts, attempts and backoff: the same names and defaults as every other API source.
+    ...UPSTREAM_HTTP,
     skipExpiredFiles: z.boolean().default(false).meta({
       description: 'Dead-letter files that answer 404 (expired) and go on, instead of failing the stream.',
     }),
