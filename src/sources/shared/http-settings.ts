@@ -14,7 +14,7 @@ export function upstreamHttpShape(defaultRequestsPerMinute: number) {
       .default(defaultRequestsPerMinute)
       .meta({ description: 'Client-side limit on requests per key to this endpoint, per rateWindowMs.' }),
     rateWindowMs: z.number().int().min(100).default(60_000).meta({
-      description: 'The window requestsPerMinute applies to (shorten only against the simulator).',
+      description: 'The window the per-minute request limits apply to (shorten only against the simulator).',
     }),
     connectTimeoutMs: z
       .number()
