@@ -172,7 +172,10 @@ export async function readSinkLines(dir: string): Promise<string[]> {
   for (const e of entries) {
     if (!e.isFile() || !/\.jsonl(\.partial)?$/.test(e.name) || e.name.startsWith('dead-letter')) continue;
     const text = await readFile(join(e.parentPath, e.name), 'utf8');
-    for (const l of text.split('\n')) if (l !== '') lines.push(l);
+    // A `.partial` file may be read in the middle of an append: only newline-terminated lines
+    // are whole, so the text after the last newline is left for the next look.
+    const whole = text.split('\n').slice(0, -1);
+    for (const l of whole) if (l !== '') lines.push(l);
   }
   return lines;
 }
