@@ -1,9 +1,8 @@
 import type { Secret } from '../../config/secret.js';
 import { CfError } from '../../errors/index.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF, type RateLimiter, readBodyText } from '../../http/index.js';
-import type { Logger } from '../../telemetry/logger.js';
+import { readBodyText } from '../../http/index.js';
 import type { Metrics } from '../../telemetry/metrics.js';
-import { BearerApi } from '../shared/index.js';
+import { type ApiClientOptions, BearerApi, bearerApiOptions } from '../shared/index.js';
 import { type AuditLogPage, parseAuditLogPage } from './page.js';
 
 /** Filters the API applies; empty lists filter nothing. */
@@ -26,21 +25,10 @@ export interface AuditLogQuery extends AuditLogFilters {
   readonly after?: string;
 }
 
-export interface AuditLogsClientOptions {
+export interface AuditLogsClientOptions extends ApiClientOptions {
   /** e.g. https://api.openai.com/v1 (OPENAI_API_BASE). */
   readonly baseUrl: string;
   readonly adminKey: Secret;
-  /** Share one per key (RateLimiterRegistry); default this client's own. */
-  readonly limiter?: RateLimiter;
-  readonly requestsPerMinute?: number;
-  readonly rateWindowMs?: number;
-  readonly retry?: BackoffPolicy;
-  readonly connectTimeoutMs?: number;
-  readonly headersTimeoutMs?: number;
-  readonly bodyTimeoutMs?: number;
-  readonly metrics?: Metrics;
-  readonly logger?: Logger;
-  readonly userAgent?: string;
 }
 
 /** 100 events of a few KB each; anything near this is not a page. */
@@ -66,23 +54,16 @@ export class AuditLogsClient {
 
   constructor(opts: AuditLogsClientOptions) {
     this.metrics = opts.metrics;
-    this.#api = new BearerApi({
-      baseUrl: opts.baseUrl,
-      apiKey: opts.adminKey,
-      endpoint: 'audit_logs',
-      ...(opts.limiter ? { limiter: opts.limiter } : {}),
-      requestsPerMinute: opts.requestsPerMinute ?? 60,
-      rateWindowMs: opts.rateWindowMs ?? 60_000,
-      retry: opts.retry ?? DEFAULT_BACKOFF,
-      ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
-      ...(opts.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: opts.headersTimeoutMs }),
-      ...(opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs }),
-      ...(opts.metrics ? { metrics: opts.metrics } : {}),
-      ...(opts.logger ? { logger: opts.logger } : {}),
-      ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
-      authHint:
-        'the admin key is wrong or revoked, is not an Admin API key (organization owners create them under Admin keys), or audit logging is not enabled for the organization',
-    });
+    this.#api = new BearerApi(
+      bearerApiOptions(opts, {
+        baseUrl: opts.baseUrl,
+        apiKey: opts.adminKey,
+        endpoint: 'audit_logs',
+        defaultRequestsPerMinute: 60,
+        authHint:
+          'the admin key is wrong or revoked, is not an Admin API key (organization owners create them under Admin keys), or audit logging is not enabled for the organization',
+      }),
+    );
   }
 
   /** One page, newest first. Bad arguments fail before any request (CF_ERR_CONFIG). */

@@ -1,10 +1,10 @@
-import { redactedKeyId, type Secret } from '../../config/secret.js';
+import type { Secret } from '../../config/secret.js';
 import type { RateLimiterRegistry } from '../../http/index.js';
 import type { StreamSource } from '../../pipeline/stream-source.js';
 import type { WatermarkPosition } from '../../pipeline/watermark.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
-import { backoffPolicyOf } from '../shared/index.js';
+import { apiClientOptions } from '../shared/index.js';
 import { AuditLogsClient } from './client.js';
 import type { AuditLogsSourceConfig } from './config.js';
 import { auditLogsStream } from './stream-source.js';
@@ -24,24 +24,10 @@ export function createAuditLogsClient(
   config: AuditLogsSourceConfig,
   deps: AuditLogsClientDeps,
 ): AuditLogsClient {
-  const limiter = deps.limiters?.get(
-    `${redactedKeyId(deps.adminKey.reveal())}:audit_logs`,
-    config.requestsPerMinute,
-    config.rateWindowMs,
-  );
   return new AuditLogsClient({
     baseUrl: config.baseUrl,
     adminKey: deps.adminKey,
-    ...(limiter ? { limiter } : {}),
-    requestsPerMinute: config.requestsPerMinute,
-    rateWindowMs: config.rateWindowMs,
-    retry: backoffPolicyOf(config),
-    connectTimeoutMs: config.connectTimeoutMs,
-    headersTimeoutMs: config.headersTimeoutMs,
-    bodyTimeoutMs: config.bodyTimeoutMs,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    ...(deps.logger ? { logger: deps.logger.child({ component: 'audit-logs' }) } : {}),
-    ...(deps.userAgent ? { userAgent: deps.userAgent } : {}),
+    ...apiClientOptions(config, deps.adminKey, 'audit_logs', 'audit-logs', deps),
   });
 }
 

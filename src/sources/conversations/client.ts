@@ -1,35 +1,17 @@
 import type { Secret } from '../../config/secret.js';
 import { CfError } from '../../errors/index.js';
-import {
-  type BackoffPolicy,
-  DEFAULT_BACKOFF,
-  type HttpResponse,
-  type RateLimiter,
-  type RetryEvent,
-} from '../../http/index.js';
-import type { Logger } from '../../telemetry/logger.js';
+import type { BackoffPolicy, HttpResponse, RetryEvent } from '../../http/index.js';
 import type { Metrics } from '../../telemetry/metrics.js';
-import { BearerApi } from '../shared/index.js';
+import { type ApiClientOptions, BearerApi, bearerApiOptions } from '../shared/index.js';
 
 /** Where a page starts: a time (first page) or the previous page's `last_id`, never both. */
 export type PageCursor = { readonly sinceTimestamp: number } | { readonly after: string };
 
-export interface ConversationsClientOptions {
+export interface ConversationsClientOptions extends ApiClientOptions {
   /** e.g. https://api.chatgpt.com/v1/compliance (COMPLIANCE_API_BASE). */
   readonly baseUrl: string;
   readonly apiKey: Secret;
   readonly workspaceId: string;
-  /** Share one per key (RateLimiterRegistry); default this client's own, 50 a minute. */
-  readonly limiter?: RateLimiter;
-  readonly requestsPerMinute?: number;
-  readonly rateWindowMs?: number;
-  readonly retry?: BackoffPolicy;
-  readonly connectTimeoutMs?: number;
-  readonly headersTimeoutMs?: number;
-  readonly bodyTimeoutMs?: number;
-  readonly metrics?: Metrics;
-  readonly logger?: Logger;
-  readonly userAgent?: string;
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -56,23 +38,16 @@ export class ConversationsClient {
     this.workspaceId = opts.workspaceId;
     this.metrics = opts.metrics;
     this.#path = `/workspaces/${encodeURIComponent(opts.workspaceId)}/conversations`;
-    this.#api = new BearerApi({
-      baseUrl: opts.baseUrl,
-      apiKey: opts.apiKey,
-      endpoint: 'conversations',
-      ...(opts.limiter ? { limiter: opts.limiter } : {}),
-      requestsPerMinute: opts.requestsPerMinute ?? 50,
-      rateWindowMs: opts.rateWindowMs ?? 60_000,
-      retry: opts.retry ?? DEFAULT_BACKOFF,
-      ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
-      ...(opts.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: opts.headersTimeoutMs }),
-      ...(opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs }),
-      ...(opts.metrics ? { metrics: opts.metrics } : {}),
-      ...(opts.logger ? { logger: opts.logger } : {}),
-      ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
-      authHint:
-        'the Compliance API key is wrong or revoked, or lacks the legacy Compliance API read scope (newer tenants only have the Compliance Logs Platform)',
-    });
+    this.#api = new BearerApi(
+      bearerApiOptions(opts, {
+        baseUrl: opts.baseUrl,
+        apiKey: opts.apiKey,
+        endpoint: 'conversations',
+        defaultRequestsPerMinute: 50,
+        authHint:
+          'the Compliance API key is wrong or revoked, or lacks the legacy Compliance API read scope (newer tenants only have the Compliance Logs Platform)',
+      }),
+    );
   }
 
   get retry(): BackoffPolicy {

@@ -1,10 +1,10 @@
-import { redactedKeyId, type Secret } from '../../config/secret.js';
+import type { Secret } from '../../config/secret.js';
 import type { RateLimiterRegistry } from '../../http/index.js';
 import type { StreamSource } from '../../pipeline/stream-source.js';
 import type { WatermarkPosition } from '../../pipeline/watermark.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
-import { backoffPolicyOf } from '../shared/index.js';
+import { apiClientOptions } from '../shared/index.js';
 import { ConversationsClient } from './client.js';
 import type { ConversationsSourceConfig } from './config.js';
 import { conversationsStream } from './stream-source.js';
@@ -24,25 +24,11 @@ export function createConversationsClient(
   config: ConversationsSourceConfig,
   deps: ConversationsClientDeps,
 ): ConversationsClient {
-  const limiter = deps.limiters?.get(
-    `${redactedKeyId(deps.apiKey.reveal())}:conversations`,
-    config.requestsPerMinute,
-    config.rateWindowMs,
-  );
   return new ConversationsClient({
     baseUrl: config.baseUrl,
     apiKey: deps.apiKey,
     workspaceId: config.workspaceId,
-    ...(limiter ? { limiter } : {}),
-    requestsPerMinute: config.requestsPerMinute,
-    rateWindowMs: config.rateWindowMs,
-    retry: backoffPolicyOf(config),
-    connectTimeoutMs: config.connectTimeoutMs,
-    headersTimeoutMs: config.headersTimeoutMs,
-    bodyTimeoutMs: config.bodyTimeoutMs,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    ...(deps.logger ? { logger: deps.logger.child({ component: 'conversations' }) } : {}),
-    ...(deps.userAgent ? { userAgent: deps.userAgent } : {}),
+    ...apiClientOptions(config, deps.apiKey, 'conversations', 'conversations', deps),
   });
 }
 

@@ -2,6 +2,7 @@ import type { Secret } from '../../config/secret.js';
 import { CfError } from '../../errors/index.js';
 import {
   type BackoffPolicy,
+  DEFAULT_BACKOFF,
   HttpClient,
   type HttpResponse,
   httpStatusError,
@@ -33,6 +34,44 @@ export interface BearerApiOptions {
   readonly userAgent?: string;
   /** What a 401/403 means for this key, appended to the error: which key, which permission. */
   readonly authHint: string;
+}
+
+/** The options every API source's client takes besides its base URL and key. */
+export interface ApiClientOptions {
+  /** Share one per key (RateLimiterRegistry); default this client's own. */
+  readonly limiter?: RateLimiter;
+  readonly requestsPerMinute?: number;
+  readonly rateWindowMs?: number;
+  readonly retry?: BackoffPolicy;
+  readonly connectTimeoutMs?: number;
+  readonly headersTimeoutMs?: number;
+  readonly bodyTimeoutMs?: number;
+  readonly metrics?: Metrics;
+  readonly logger?: Logger;
+  readonly userAgent?: string;
+}
+
+/** BearerApi's options from a client's: what is unset keeps BearerApi's default. */
+export function bearerApiOptions(
+  opts: ApiClientOptions,
+  fixed: Pick<BearerApiOptions, 'baseUrl' | 'apiKey' | 'endpoint' | 'authHint'> & {
+    defaultRequestsPerMinute: number;
+  },
+): BearerApiOptions {
+  const { defaultRequestsPerMinute, ...rest } = fixed;
+  return {
+    ...rest,
+    ...(opts.limiter ? { limiter: opts.limiter } : {}),
+    requestsPerMinute: opts.requestsPerMinute ?? defaultRequestsPerMinute,
+    rateWindowMs: opts.rateWindowMs ?? 60_000,
+    retry: opts.retry ?? DEFAULT_BACKOFF,
+    ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+    ...(opts.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: opts.headersTimeoutMs }),
+    ...(opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs }),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+  };
 }
 
 /**

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import type { BackoffPolicy } from '../../http/index.js';
+import { redactedKeyId, type Secret } from '../../config/secret.js';
+import type { BackoffPolicy, RateLimiterRegistry } from '../../http/index.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+import type { ApiClientOptions } from './bearer-api.js';
 
 /**
  * The HTTP settings every API source has, with the same names as the Compliance Logs source's, so
@@ -74,5 +78,43 @@ export function backoffPolicyOf(s: UpstreamHttpSettings): BackoffPolicy {
     initialDelayMs: s.initialBackoffMs,
     maxDelayMs: s.maxBackoffMs,
     multiplier: 2,
+  };
+}
+
+/** What a source's client factory gets besides its config and key. */
+export interface ApiClientDeps {
+  readonly limiters?: RateLimiterRegistry;
+  readonly metrics?: Metrics;
+  readonly logger?: Logger;
+  readonly userAgent?: string;
+}
+
+/**
+ * A client's HTTP options from its source's settings: the limiter shared per key and endpoint
+ * (so every stream on one key shares one budget), backoff, timeouts, and a child logger.
+ */
+export function apiClientOptions(
+  settings: UpstreamHttpSettings,
+  key: Secret,
+  endpoint: string,
+  component: string,
+  deps: ApiClientDeps,
+): ApiClientOptions {
+  const limiter = deps.limiters?.get(
+    `${redactedKeyId(key.reveal())}:${endpoint}`,
+    settings.requestsPerMinute,
+    settings.rateWindowMs,
+  );
+  return {
+    ...(limiter ? { limiter } : {}),
+    requestsPerMinute: settings.requestsPerMinute,
+    rateWindowMs: settings.rateWindowMs,
+    retry: backoffPolicyOf(settings),
+    connectTimeoutMs: settings.connectTimeoutMs,
+    headersTimeoutMs: settings.headersTimeoutMs,
+    bodyTimeoutMs: settings.bodyTimeoutMs,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.logger ? { logger: deps.logger.child({ component }) } : {}),
+    ...(deps.userAgent ? { userAgent: deps.userAgent } : {}),
   };
 }

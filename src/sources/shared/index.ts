@@ -4,8 +4,14 @@
  * record keys that an overlap re-read skips on resume.
  */
 
-export { BearerApi, type BearerApiOptions } from './bearer-api.js';
-export { backoffPolicyOf, type UpstreamHttpSettings, upstreamHttpShape } from './http-settings.js';
+export { type ApiClientOptions, BearerApi, type BearerApiOptions, bearerApiOptions } from './bearer-api.js';
+export {
+  type ApiClientDeps,
+  apiClientOptions,
+  backoffPolicyOf,
+  type UpstreamHttpSettings,
+  upstreamHttpShape,
+} from './http-settings.js';
 export { type ItemHandler, JsonItemScanner, type JsonItemScannerOptions } from './json-items.js';
 export { RecentKeys } from './recent-keys.js';
 export { readTopLevelFields } from './top-level-fields.js';
