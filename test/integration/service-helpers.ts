@@ -62,6 +62,22 @@ export class LiveSim {
     return ids;
   }
 
+  /**
+   * Event ids the simulator itself serves in more than one file (its at-least-once repeats). The
+   * de-duplication window lives in memory, so a repeat on each side of a restart reaches the sink
+   * twice by design (docs/delivery.md); only these ids may.
+   */
+  upstreamRepeats(principalId: string, types: readonly EventType[], after: string): Set<string> {
+    const files = new Map<string, number>();
+    for (const t of types) {
+      for (const f of this.sim.listFiles(principalId, t, after)) {
+        for (const id of new Set(this.sim.eventIds(principalId, t, f.id)))
+          files.set(id, (files.get(id) ?? 0) + 1);
+      }
+    }
+    return new Set([...files].filter(([, n]) => n > 1).map(([id]) => id));
+  }
+
   /** The newest end_time among these streams' files (ISO). */
   latestEndTime(principalId: string, types: readonly EventType[]): string | undefined {
     let latest: string | undefined;
