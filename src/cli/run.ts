@@ -12,14 +12,16 @@ import { type Command, type CommandIo, parseCommandArgs, usageError } from './co
 
 const USAGE = `Usage: compliance-forwarder run --config FILE [options]
 
-Runs as a service: every principal's event types are polled on a schedule (service.pollIntervalMs
-with jitter, or service.cron) from their checkpoints, and new files go to the sinks. Serves
+Runs as a service: every principal's event types, and every entry of sources (audit-logs,
+conversations, files), are polled on a schedule (service.pollIntervalMs with jitter, or
+service.cron) from their checkpoints, and what is new goes to the sinks. Serves
 /healthz, /readyz and /metrics. SIGTERM stops polling, lets files in flight finish within
 service.shutdownGraceMs, flushes the sinks, saves checkpoints and exits 0; a second signal exits
 at once. An error that will not heal (bad key or config, a sink rejecting its credentials)
 exits 1 with a message.
 
-  --config FILE           YAML or JSON config with principals, sinks, routes, state.dir, service
+  --config FILE           YAML or JSON config with principals and/or sources, sinks, routes,
+                          state.dir, service
   --shard INDEX/COUNT     poll only this replica's share of the streams (0-based INDEX), or
                           ordinal/COUNT to take INDEX from the StatefulSet pod name
   --state-dir DIR         overrides state.dir (checkpoints and, by default, dead letters)
@@ -27,7 +29,9 @@ exits 1 with a message.
   --log-level LEVEL       fatal, error, warn, info (default), debug, trace, silent
 
 Environment: COMPLIANCE_API_KEY or COMPLIANCE_API_KEY_FILE (unless the config names the keys),
-COMPLIANCE_API_BASE (overrides source.baseUrl).`;
+COMPLIANCE_API_BASE (overrides source.baseUrl and the baseUrl of conversations sources);
+OPENAI_ADMIN_KEY or OPENAI_ADMIN_KEY_FILE for audit-logs sources that name no adminKey,
+OPENAI_API_BASE (overrides their baseUrl).`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -67,12 +71,35 @@ export async function parseRunArgs(
       ...(apiKey === undefined ? {} : { apiKey }),
       ...(env.COMPLIANCE_API_BASE ? { baseUrl: env.COMPLIANCE_API_BASE } : {}),
     },
+    sources: sourcesWithEnv((raw as { sources?: unknown }).sources, env),
     state: values['state-dir'] === undefined ? undefined : { dir: values['state-dir'] },
     service: httpPort === undefined ? undefined : { httpPort },
     log: values['log-level'] === undefined ? undefined : { level: values['log-level'] },
   });
   const config = validateConfig(merged, `The options and ${values.config}`);
   return { config, shard: values.shard === undefined ? undefined : parseShard(values.shard, host) };
+}
+
+/**
+ * The environment's part in `sources`, as `export --source` takes it: the API bases override the
+ * entries' baseUrl, and a key named `NAME_FILE` serves an entry that names no key. Undefined
+ * (the config's value unchanged) when there is no list to amend; the schema judges the rest.
+ */
+function sourcesWithEnv(sources: unknown, env: NodeJS.ProcessEnv): unknown[] | undefined {
+  if (!Array.isArray(sources)) return undefined;
+  return sources.map((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return entry;
+    const e = entry as Record<string, unknown>;
+    const [base, keyName, keyVar] =
+      e.type === 'audit-logs'
+        ? [env.OPENAI_API_BASE, 'adminKey', 'OPENAI_ADMIN_KEY']
+        : e.type === 'conversations'
+          ? [env.COMPLIANCE_API_BASE, 'apiKey', 'COMPLIANCE_API_KEY']
+          : [undefined, undefined, undefined];
+    if (keyName === undefined) return entry;
+    const key = e[keyName] ?? secretFromEnv(keyVar, env);
+    return { ...e, ...(base ? { baseUrl: base } : {}), ...(key === undefined ? {} : { [keyName]: key }) };
+  });
 }
 
 export async function runService(args: RunArgs, io: CommandIo): Promise<number> {

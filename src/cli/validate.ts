@@ -17,8 +17,12 @@ export const validateCommand: Command = {
     try {
       const config = validateConfig(await readConfigFile(values.config), values.config);
       const sinks = config.sinks.map((s) => s.name ?? s.type).join(', ');
+      const sources =
+        config.sources.length === 0
+          ? ''
+          : `, ${config.sources.length} other sources (${config.sources.map((s) => s.type).join(', ')})`;
       io.stdout.write(
-        `${values.config} is valid: ${config.principals.length} principals, ${config.sinks.length} sinks (${sinks})\n`,
+        `${values.config} is valid: ${config.principals.length} principals${sources}, ${config.sinks.length} sinks (${sinks})\n`,
       );
       return 0;
     } catch (err) {

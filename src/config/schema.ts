@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { sinkConfigSchema } from '../sinks/schema.js';
+import { auditLogsSourceConfigSchema } from '../sources/audit-logs/config.js';
 import {
   ALL_EVENT_TYPES as COMPLIANCE_EVENT_TYPES,
   ORGANIZATION_EVENT_TYPES,
   WORKSPACE_EVENT_TYPES,
 } from '../sources/compliance-logs/event-types.js';
+import { conversationsSourceConfigSchema } from '../sources/conversations/config.js';
+import { filesSourceConfigSchema } from '../sources/files/config.js';
 import { upstreamHttpShape } from '../sources/shared/http-settings.js';
 import { enrichConfigSchema, splitterConfigSchema } from '../transforms/index.js';
 import { parseCron } from './cron.js';
@@ -110,8 +113,35 @@ export const sourceConfigSchema = z
   })
   .meta({ description: 'Where the logs come from.' });
 
+/**
+ * The event types the other sources give their records (audit-logs, conversations, and the files
+ * source's default); a files source may name its own, which routes then accept too.
+ */
+export const OTHER_SOURCE_EVENT_TYPES: readonly string[] = [
+  'API_AUDIT_LOG',
+  'COMPLIANCE_CONVERSATION',
+  'COMPLIANCE_CONVERSATION_MESSAGE',
+  'ARCHIVE',
+];
+
+/** What a files source's `eventType` may look like (see src/sources/files/config.ts). */
+const EVENT_TYPE_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/**
+ * A route's event type: a name of the right shape here; whether some source produces it is
+ * checked against the whole config (a files source may bring its own type), so a typo of a
+ * known name is still refused, with the list of names that exist.
+ */
+const routeEventTypeSchema = z
+  .string()
+  .regex(EVENT_TYPE_NAME, 'must be an event type name (letters, digits, _ . : -)')
+  .meta({
+    description:
+      'A Compliance Logs Platform event type, API_AUDIT_LOG, COMPLIANCE_CONVERSATION(_MESSAGE), ARCHIVE, or the eventType of a files source.',
+  });
+
 export const sinkRouteSchema = z.strictObject({
-  eventTypes: z.array(eventTypeSchema).min(1).meta({ description: 'Event types this route sends.' }),
+  eventTypes: z.array(routeEventTypeSchema).min(1).meta({ description: 'Event types this route sends.' }),
   sinks: z.array(z.string().min(1)).min(1).meta({ description: 'Names of configured sinks.' }),
 });
 
@@ -199,13 +229,24 @@ export const serviceConfigSchema = z
     message: 'must not be less than failureBackoffInitialMs',
   });
 
+/** A source other than the Compliance Logs Platform, polled by `run` beside the principals. */
+export const extraSourceConfigSchema = z.discriminatedUnion('type', [
+  auditLogsSourceConfigSchema,
+  conversationsSourceConfigSchema,
+  filesSourceConfigSchema,
+]);
+
 export const configSchema = z
   .strictObject({
     source: sourceConfigSchema.prefault({}),
     principals: z
       .array(principalConfigSchema)
       .default([])
-      .meta({ description: 'What to forward (run mode).' }),
+      .meta({ description: 'What to forward from the Compliance Logs Platform (run mode).' }),
+    sources: z.array(extraSourceConfigSchema).default([]).meta({
+      description:
+        'Other sources `run` polls beside the principals, each on the same schedule with its own checkpoint (the same one `export --source` uses).',
+    }),
     splitter: splitterConfigSchema.prefault({}),
     enrich: enrichConfigSchema.prefault({}),
     sinks: z
@@ -254,8 +295,28 @@ export const configSchema = z
         }
         names.set(name, i);
       });
+      // Event types some source produces: every known one, plus the files sources' own.
+      const produced = new Set<string>([...ALL_EVENT_TYPES, ...OTHER_SOURCE_EVENT_TYPES]);
+      const sources: unknown[] = Array.isArray(c.sources) ? c.sources : [];
+      for (const s of sources) {
+        const src = (s ?? {}) as { type?: unknown; eventType?: unknown };
+        if (src.type === 'files' && typeof src.eventType === 'string' && EVENT_TYPE_NAME.test(src.eventType))
+          produced.add(src.eventType);
+      }
       const routes: unknown[] = Array.isArray(c.routes) ? c.routes : [];
       routes.forEach((r, i) => {
+        const types = (r as { eventTypes?: unknown } | null)?.eventTypes;
+        if (Array.isArray(types)) {
+          types.forEach((t, j) => {
+            if (typeof t === 'string' && EVENT_TYPE_NAME.test(t) && !produced.has(t)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['routes', i, 'eventTypes', j],
+                message: `no source produces the event type "${t}": expected one of ${[...produced].join(', ')} (a files source's eventType counts too)`,
+              });
+            }
+          });
+        }
         const targets = (r as { sinks?: unknown } | null)?.sinks;
         if (!Array.isArray(targets)) return;
         targets.forEach((s, j) => {
@@ -276,3 +337,4 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type SourceConfig = Config['source'];
 export type PrincipalConfig = Config['principals'][number];
+export type ExtraSourceConfig = Config['sources'][number];

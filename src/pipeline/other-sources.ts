@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { Secret } from '../config/secret.js';
 import { resolveSecret } from '../config/secret-ref.js';
 import type { RateLimiterRegistry } from '../http/index.js';
 import {
@@ -19,28 +20,45 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { VERSION } from '../version.js';
 import type { StreamSource } from './stream-source.js';
+import type { WatermarkPosition } from './watermark.js';
 
-/** A source other than the Compliance Logs Platform, as `export --source` names it. */
+/** A source other than the Compliance Logs Platform, as `export --source` and `sources` name it. */
 export type OtherSource =
   | { readonly type: 'audit-logs'; readonly config: AuditLogsSourceConfig }
   | { readonly type: 'conversations'; readonly config: ConversationsSourceConfig }
   | { readonly type: 'files'; readonly config: FilesSourceConfig };
 
-export interface OtherSourceDeps {
-  readonly env: NodeJS.ProcessEnv;
+/** The time window of one run: `after` exclusive, `before` exclusive (default: now or open). */
+export interface SourceWindow {
+  readonly after: string;
+  readonly before?: string;
+}
+
+/** What the API sources' clients share with the rest of the process. */
+export interface SourceClientDeps {
+  /** One limiter per key and endpoint for the whole process (export's run, or the service). */
   readonly limiters: RateLimiterRegistry;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly checkpoints: CheckpointStore | undefined;
-  readonly stdin?: Readable;
 }
 
-/** The streams of one export window of another source, and what to close after the run. */
-export async function otherSourceStreams(
-  source: OtherSource,
-  window: { after: string; before?: string },
-  deps: OtherSourceDeps,
-): Promise<{ streams: StreamSource[]; close(): Promise<void> }> {
+/**
+ * One API source's client, made once, and the stream of each run from it: export makes one
+ * run, the service one per poll, each resuming from the checkpoint the previous one left.
+ */
+export interface ApiSourceStreams {
+  /** The stream key (and checkpoint identity), the same for export and the service. */
+  readonly key: string;
+  stream(window: SourceWindow, resume: WatermarkPosition | undefined): StreamSource;
+  close(): Promise<void>;
+}
+
+/** The client of an audit-logs or conversations source, with its key resolved by the caller. */
+export function apiSourceStreams(
+  source: Exclude<OtherSource, { type: 'files' }>,
+  key: Secret,
+  deps: SourceClientDeps,
+): ApiSourceStreams {
   const common = {
     limiters: deps.limiters,
     metrics: deps.metrics,
@@ -49,33 +67,56 @@ export async function otherSourceStreams(
   };
   switch (source.type) {
     case 'audit-logs': {
-      const adminKey = resolveSecret(source.config.adminKey, 'The OpenAI admin key', deps.env);
-      const client = createAuditLogsClient(source.config, { adminKey, ...common });
-      const resume = await deps.checkpoints?.load(
-        auditLogsStreamKey(source.config.organizationId, source.config),
-      );
+      const config = source.config;
+      const client = createAuditLogsClient(config, { adminKey: key, ...common });
       return {
-        streams: [createAuditLogsStream(client, source.config, window, resume)],
+        key: auditLogsStreamKey(config.organizationId, config),
+        stream: (window, resume) => createAuditLogsStream(client, config, window, resume),
         close: () => client.close(),
       };
     }
     case 'conversations': {
-      const apiKey = resolveSecret(source.config.apiKey, 'The Compliance API key', deps.env);
-      const client = createConversationsClient(source.config, { apiKey, ...common });
-      const key = conversationsStreamKey(source.config.workspaceId, source.config.perMessage);
-      const resume = await deps.checkpoints?.load(key);
+      const config = source.config;
+      const client = createConversationsClient(config, { apiKey: key, ...common });
       return {
-        streams: [createConversationsStream(client, source.config, window, resume)],
+        key: conversationsStreamKey(config.workspaceId, config.perMessage),
+        stream: (window, resume) => createConversationsStream(client, config, window, resume),
         close: () => client.close(),
       };
     }
-    case 'files': {
-      const checkpoints = deps.checkpoints;
-      const streams = await createFilesStreams(source.config, {
-        ...(checkpoints === undefined ? {} : { resumeOf: (k: string) => checkpoints.load(k) }),
-        ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
-      });
-      return { streams, close: async () => {} };
-    }
+  }
+}
+
+export interface OtherSourceDeps extends SourceClientDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly checkpoints: CheckpointStore | undefined;
+  readonly stdin?: Readable;
+}
+
+/** The streams of one export window of another source, and what to close after the run. */
+export async function otherSourceStreams(
+  source: OtherSource,
+  window: SourceWindow,
+  deps: OtherSourceDeps,
+): Promise<{ streams: StreamSource[]; close(): Promise<void> }> {
+  if (source.type === 'files') {
+    const checkpoints = deps.checkpoints;
+    const streams = await createFilesStreams(source.config, {
+      ...(checkpoints === undefined ? {} : { resumeOf: (k: string) => checkpoints.load(k) }),
+      ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
+    });
+    return { streams, close: async () => {} };
+  }
+  const key =
+    source.type === 'audit-logs'
+      ? resolveSecret(source.config.adminKey, 'The OpenAI admin key', deps.env)
+      : resolveSecret(source.config.apiKey, 'The Compliance API key', deps.env);
+  const api = apiSourceStreams(source, key, deps);
+  try {
+    const resume = await deps.checkpoints?.load(api.key);
+    return { streams: [api.stream(window, resume)], close: () => api.close() };
+  } catch (err) {
+    await api.close();
+    throw err;
   }
 }

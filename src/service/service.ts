@@ -13,27 +13,23 @@
  *              (all within shutdownGraceMs; past it, in-flight work is cut, checkpoints stay consistent)
  *   an error that will not heal (key, config, sink credentials, state) ─> same shutdown, exit 1
  *
- * Streams are (principal, event type) pairs; a shard owns the ones whose key hashes to it. One
- * API client per principal; one rate limiter per key and endpoint, shared by every client of
- * that key; one enricher (one de-duplication window) and one set of sinks for all streams.
+ * Streams are the (principal, event type) pairs of the Compliance Logs Platform and the streams
+ * of `sources` (an audit-logs organization, a conversations workspace, a files path), each with
+ * the key `export` gives it; a shard owns the ones whose key hashes to it. One API client per
+ * principal or source; one rate limiter per key and endpoint, shared by every client of that key;
+ * one enricher (one de-duplication window) and one set of sinks for all streams.
  */
 import { setMaxListeners } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import { CfError, classify } from '../errors/index.js';
 import { RateLimiterRegistry } from '../http/index.js';
-import {
-  closeSinks,
-  createComplianceClient,
-  createRecordEnricher,
-  createSinks,
-} from '../pipeline/assembly.js';
+import { closeSinks, createRecordEnricher, createSinks } from '../pipeline/assembly.js';
 import { DeadLetterFile } from '../pipeline/dead-letter-file.js';
 import { defaultDeadLetterPath } from '../pipeline/export-job.js';
 import { FileSlots } from '../pipeline/file-slots.js';
 import { Router } from '../pipeline/router.js';
 import type { Sink } from '../sinks/index.js';
-import type { ComplianceLogsClient } from '../sources/compliance-logs/index.js';
 import { CheckpointStore } from '../state/index.js';
 import { type ReadinessReport, startHealthServer } from '../telemetry/health-server.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -43,6 +39,7 @@ import { evaluateReadiness, type ServicePhase } from './readiness.js';
 import { scheduleFromConfig } from './schedule.js';
 import { describeShard, type Shard } from './shard.js';
 import { type PollerContext, StreamPoller } from './stream-poller.js';
+import { createStreamSpecs, type StreamSpec } from './stream-specs.js';
 
 export interface ServiceDeps {
   readonly logger: Logger;
@@ -82,22 +79,23 @@ export interface RunningService {
 /**
  * Starts the service and resolves once it runs (sinks started, HTTP server listening, pollers
  * scheduled). Rejects with a CfError, having released what it took, when it cannot start: bad
- * config (no principals, no state.dir, a bad shard), a missing key, a state directory that is not
- * writable, a port in use, a sink that does not start. From then on it runs until `deps.signal`
- * aborts or an error that will not heal stops it; `done` tells which.
+ * config (no principals nor sources, no state.dir, a bad shard), a missing key, a state
+ * directory that is not writable, a port in use, a sink that does not start. From then on it
+ * runs until `deps.signal` aborts or an error that will not heal stops it; `done` tells which.
  */
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
   const { logger, metrics } = deps;
   const svc = config.service;
   const plan = planService(config, deps);
   const { shard, stateDir, startAfter } = plan;
+  const streamCount = plan.streams.length + plan.sourceStreams.length;
   const checkpoints = new CheckpointStore(stateDir);
   await checkpoints.ensureWritable();
 
   const drain = new AbortController();
   const hardStop = new AbortController();
   // Every poll in progress listens on both, plus the pollers' timers.
-  setMaxListeners(4 * plan.streams.length + 16, drain.signal, hardStop.signal);
+  setMaxListeners(4 * streamCount + 16, drain.signal, hardStop.signal);
   let phase: ServicePhase = 'starting';
   let sinks: Sink[] = [];
   let pollers: StreamPoller[] = [];
@@ -146,10 +144,10 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
 
   const deadLetterPath = defaultDeadLetterPath(config);
   const deadLetter = new DeadLetterFile(deadLetterPath, metrics);
-  const clients = new Map<string, ComplianceLogsClient>();
+  let closeClients: () => Promise<void> = async () => {};
   const release = async () => {
     await closeSinks(sinks, false);
-    await Promise.all([...clients.values()].map((c) => c.close()));
+    await closeClients();
     await deadLetter.close().catch(() => {});
     await health.close();
   };
@@ -161,7 +159,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     sinks = createSinks(config, { logger, metrics, deadLetter, signal: hardStop.signal }, deps.stdout);
     for (const sink of sinks) {
       // Every run in progress listens for its sinks' errors.
-      sink.setMaxListeners(2 * plan.streams.length + 16);
+      sink.setMaxListeners(2 * streamCount + 16);
       sink.on('error', (err: Error) => {
         if (hardStop.signal.aborted) return; // torn down by the shutdown itself
         fail(classify(err), `sink ${sink.sinkName}`);
@@ -179,14 +177,18 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   if (deps.signal.aborted) wake();
   else deps.signal.addEventListener('abort', () => wake(), { once: true });
 
-  const limiters = new RateLimiterRegistry();
-  for (const { principal } of plan.streams) {
-    if (!clients.has(principal.id)) {
-      clients.set(
-        principal.id,
-        createComplianceClient(config, principal.id, principal.apiKey, limiters, deps),
-      );
-    }
+  let specs: StreamSpec[];
+  try {
+    const made = createStreamSpecs(config, plan, {
+      limiters: new RateLimiterRegistry(),
+      metrics,
+      logger,
+    });
+    specs = made.specs;
+    closeClients = made.close;
+  } catch (err) {
+    await release();
+    throw classify(err);
   }
   const ctx: PollerContext = {
     config,
@@ -200,22 +202,15 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     checkpoints,
     fileSlots: new FileSlots(config.source.concurrency),
     schedule: scheduleFromConfig(svc),
-    startAfter,
     metrics,
     logger,
     drain: drain.signal,
     hardStop: hardStop.signal,
   };
-  pollers = plan.streams.map(
-    ({ key, principal, eventType }) =>
-      new StreamPoller(
-        { key, principalId: principal.id, eventType, client: clients.get(principal.id)! },
-        ctx,
-      ),
-  );
+  pollers = specs.map((spec) => new StreamPoller(spec, ctx));
   const running = pollers.map((p) => p.run((error, stream) => fail(error, `stream ${stream}`)));
   phase = 'running';
-  if (plan.streams.length === 0)
+  if (specs.length === 0)
     logger.warn(
       { shard: describeShard(shard) },
       'This shard owns no stream; it only serves its HTTP endpoints.',
@@ -223,7 +218,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   logger.info(
     {
       shard: describeShard(shard),
-      streams: plan.streams.length,
+      streams: specs.length,
       schedule: ctx.schedule.description,
       startAfter,
       httpPort: health.port,
@@ -270,7 +265,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   return {
     httpPort: health.port,
     shard,
-    streams: plan.streams.map((s) => s.key),
+    streams: specs.map((s) => s.key),
     readiness,
     done: shutdown().catch((err: unknown) => ({
       error: classify(err),

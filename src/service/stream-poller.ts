@@ -5,13 +5,13 @@ import type { FileSlots } from '../pipeline/file-slots.js';
 import type { Router } from '../pipeline/router.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { WatermarkPosition } from '../pipeline/watermark.js';
-import { type ComplianceLogsClient, complianceLogsStream } from '../sources/compliance-logs/index.js';
 import type { CheckpointStore } from '../state/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { RecordEnricher } from '../transforms/index.js';
 import { failureVerdict } from './failure-policy.js';
 import { failureDelayMs, type PollSchedule } from './schedule.js';
+import type { StreamSpec } from './stream-specs.js';
 
 /** What every stream poller of one service shares. */
 export interface PollerContext {
@@ -22,21 +22,12 @@ export interface PollerContext {
   readonly checkpoints: CheckpointStore;
   readonly fileSlots: FileSlots;
   readonly schedule: PollSchedule;
-  /** ISO-8601: where a stream without a checkpoint starts (the lookback, resolved at start). */
-  readonly startAfter: string;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Aborted to stop: no new poll, no new file; polls in progress finish their started files. */
   readonly drain: AbortSignal;
   /** Aborted when in-flight work must stop at once (grace period over). */
   readonly hardStop: AbortSignal;
-}
-
-export interface StreamSpec {
-  readonly key: string;
-  readonly principalId: string;
-  readonly eventType: string;
-  readonly client: ComplianceLogsClient;
 }
 
 /** A stream's health as /readyz and the metrics see it. */
@@ -50,9 +41,9 @@ export interface StreamStatus {
 }
 
 /**
- * One stream of the service: polls on its schedule, each poll a pipeline run from the stream's
- * checkpoint to the end of its listing (new files only), sharing the sinks, the enricher and
- * the file slots with every other stream.
+ * One stream of the service, of any source: polls on its schedule, each poll a pipeline run of
+ * the StreamSource its spec makes from the stream's checkpoint, to the end of its listing (new
+ * files only), sharing the sinks, the enricher and the file slots with every other stream.
  *
  * A failed poll whose error may heal (upstream errors after the HTTP layer's retries) backs off
  * with capped exponential delays and polls again, without touching the other streams; the
@@ -141,16 +132,7 @@ export class StreamPoller {
         this.#position = cp;
         this.#loaded = true;
       }
-      const stream = complianceLogsStream(spec.client, {
-        principalId: spec.principalId,
-        eventType: spec.eventType,
-        // A checkpoint always wins over the lookback, even an older one: a service that was down
-        // longer than the lookback must not skip what it missed.
-        after: this.#position?.endTime ?? ctx.startAfter,
-        pageSize: s.pageSize,
-        ...(s.maxPages === undefined ? {} : { maxPages: s.maxPages }),
-        ...(this.#position === undefined ? {} : { resume: this.#position }),
-      });
+      const stream = await spec.open(this.#position);
       const result = await runPipeline({
         streams: [stream],
         router: ctx.router,

@@ -8,6 +8,10 @@ export interface FilesStreamsDeps {
   readonly resumeOf?: (streamKey: string) => Promise<WatermarkPosition | undefined>;
   /** What `-` reads. Default process.stdin. */
   readonly stdin?: Readable;
+  /** The service polls the paths: see FilesStreamOptions.follow. */
+  readonly follow?: boolean;
+  /** Following: see FilesStreamOptions.readToEnd (one map per path, kept across polls). */
+  readonly readToEnd?: (streamKey: string) => Map<string, string>;
 }
 
 /** One stream per configured path or pattern (`-` is stdin), each resuming from its checkpoint. */
@@ -26,6 +30,10 @@ export async function createFilesStreams(
         segmentBytes: config.segmentBytes,
         ...(resume === undefined ? {} : { resume }),
         ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
+        ...(deps.follow === undefined ? {} : { follow: deps.follow }),
+        ...(deps.readToEnd === undefined || pattern === '-'
+          ? {}
+          : { readToEnd: deps.readToEnd(filesStreamKey(pattern)) }),
       }),
     );
   }

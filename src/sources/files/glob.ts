@@ -73,9 +73,13 @@ async function walk(dir: string, prefix: string, maxDepth: number, out: string[]
  * The files a pattern names, as absolute paths in replay order. A pattern without glob characters
  * must name a file. Fails with CF_ERR_ARCHIVE_READ when the pattern names a directory, matches
  * nothing, or its directory cannot be read: a replay that silently finds nothing would look like
- * success.
+ * success. With `allowNoMatch` (the service, which polls a directory files arrive in), a glob
+ * matching nothing yet is an empty list; its directory must still be readable.
  */
-export async function expandPattern(pattern: string): Promise<string[]> {
+export async function expandPattern(
+  pattern: string,
+  options: { readonly allowNoMatch?: boolean } = {},
+): Promise<string[]> {
   const absolute = resolve(pattern).split(sep).join('/');
   if (!GLOB_CHARS.test(absolute)) {
     const s = await stat(absolute).catch((err: unknown) => {
@@ -113,6 +117,7 @@ export async function expandPattern(pattern: string): Promise<string[]> {
     .filter((rel) => matcher.test(rel))
     .map((rel) => (base === '/' ? `/${rel}` : `${base}/${rel}`))
     .sort(comparePaths);
-  if (files.length === 0) throw new CfError('CF_ERR_ARCHIVE_READ', `The pattern ${pattern} matches no file.`);
+  if (files.length === 0 && options.allowNoMatch !== true)
+    throw new CfError('CF_ERR_ARCHIVE_READ', `The pattern ${pattern} matches no file.`);
   return files;
 }

@@ -14,6 +14,10 @@ const LF = 0x0a;
  * Its end is found while it is read, so `done` (and `position`, the checkpoint it establishes:
  * `<end offset>:<path>`) settle when its byte stream has been consumed to the end; `done`
  * rejects if the stream is destroyed first.
+ *
+ * With `wholeLines` (a file that may still be written to), bytes after the last line break are
+ * held back until more arrive; at the end of the file they are given back to the cursor, so the
+ * segment ends at a line end and the unfinished line is read by a later poll, whole.
  */
 export class Segment {
   readonly done: Promise<{ readonly endOffset: number; readonly endOfFile: boolean }>;
@@ -21,10 +25,12 @@ export class Segment {
   readonly #cursor: FileCursor;
   readonly #segmentBytes: number;
   readonly #endTime: string;
+  readonly #wholeLines: boolean;
   #settle!: { resolve: (r: { endOffset: number; endOfFile: boolean }) => void; reject: (e: unknown) => void };
 
-  constructor(cursor: FileCursor, segmentBytes: number, endTime: string) {
+  constructor(cursor: FileCursor, segmentBytes: number, endTime: string, wholeLines = false) {
     this.#cursor = cursor;
+    this.#wholeLines = wholeLines;
     this.#segmentBytes = segmentBytes;
     this.#endTime = endTime;
     this.position = { endTime, ids: [resumeToken(cursor.offset, cursor.path)] };
@@ -42,20 +48,32 @@ export class Segment {
     const cursor = this.#cursor;
     let emitted = 0;
     let settled = false;
+    // wholeLines: the bytes after the last line break seen (read from the cursor, not yet emitted),
+    // joined once a line break follows them, so a long line is copied once.
+    let held: Buffer[] = [];
     try {
       for (;;) {
-        const chunk = await cursor.next();
-        if (chunk === undefined) {
+        const next = await cursor.next();
+        if (next === undefined) {
+          if (held.length > 0) cursor.unshift(Buffer.concat(held));
           this.#finish(true);
           settled = true;
           return;
         }
+        if (this.#wholeLines && next.indexOf(LF) === -1) {
+          held.push(next);
+          continue;
+        }
+        const chunk = held.length === 0 ? next : Buffer.concat([...held, next]);
+        held = [];
         // Past the size, cut after the first line end (the segment keeps at least segmentBytes).
         const from = Math.max(0, this.#segmentBytes - emitted - 1);
         const lf = from < chunk.length ? chunk.indexOf(LF, from) : -1;
         if (lf === -1) {
-          emitted += chunk.length;
-          yield chunk;
+          const upTo = this.#wholeLines ? chunk.lastIndexOf(LF) + 1 : chunk.length;
+          if (upTo < chunk.length) held = [chunk.subarray(upTo)];
+          emitted += upTo;
+          yield chunk.subarray(0, upTo);
           continue;
         }
         cursor.unshift(chunk.subarray(lf + 1));

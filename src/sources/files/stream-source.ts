@@ -23,6 +23,19 @@ export interface FilesStreamOptions {
   readonly resume?: WatermarkPosition;
   /** What `-` reads. Default process.stdin. */
   readonly stdin?: Readable;
+  /**
+   * The service's mode, for a directory that is still being written to: a glob matching nothing
+   * yet lists nothing (instead of failing), and a file's unfinished last line (no line break
+   * yet) is left for the next poll instead of being delivered cut in two.
+   */
+  readonly follow?: boolean;
+  /**
+   * Following, kept by the caller from poll to poll: the files read to their end, with the size
+   * and modification time they had and the offset they ended at. The checkpoint's file, when
+   * unchanged and checkpointed at that end, is then not opened again just to find that it ended
+   * (which would mean decompressing a whole gzip file on every poll).
+   */
+  readonly readToEnd?: Map<string, string>;
 }
 
 /** A files stream also reports how far its replay is, for a progress line with an ETA. */
@@ -97,22 +110,30 @@ export function filesStream(o: FilesStreamOptions): FilesStreamSource {
     },
     async *files(signal: AbortSignal): AsyncGenerator<ListedFile> {
       state.startedAtMs = Date.now();
-      const all = isStdin ? [STDIN_PATH] : await expandPattern(o.pattern);
+      const all = isStdin
+        ? [STDIN_PATH]
+        : await expandPattern(o.pattern, { allowNoMatch: o.follow === true });
       const paths = token === undefined ? all : all.filter((p) => comparePaths(p, token.path) >= 0);
       const started = new Date().toISOString();
-      const sizes = new Map<string, { bytes: number; mtime: string }>();
+      const sizes = new Map<string, { bytes: number; mtime: string; mtimeMs: number }>();
       for (const path of isStdin ? [] : paths) {
         const s = await stat(path).catch((err: unknown) => {
           throw new CfError('CF_ERR_ARCHIVE_READ', `Cannot read ${path}: ${(err as Error).message}`, {
             cause: err,
           });
         });
-        sizes.set(path, { bytes: s.size, mtime: s.mtime.toISOString() });
+        sizes.set(path, { bytes: s.size, mtime: s.mtime.toISOString(), mtimeMs: s.mtimeMs });
         state.bytesTotal = (state.bytesTotal ?? 0) + s.size;
       }
       state.files = paths.length;
       for (const path of paths) {
         const startOffset = token !== undefined && path === token.path ? token.offset : 0;
+        const facts = sizes.get(path);
+        const endMark = (offset: number) => `${facts?.bytes}:${facts?.mtimeMs}:${offset}`;
+        if (facts !== undefined && o.readToEnd?.get(path) === endMark(startOffset)) {
+          state.filesDone++;
+          continue;
+        }
         const cursor = isStdin
           ? await FileCursor.openStream('stdin', o.stdin ?? process.stdin)
           : await FileCursor.openFile(path, { startOffset });
@@ -122,7 +143,7 @@ export function filesStream(o: FilesStreamOptions): FilesStreamSource {
         let reading: { id: string; segment: Segment } | undefined;
         try {
           while (!(await cursor.atEnd())) {
-            const segment = new Segment(cursor, o.segmentBytes, endTime);
+            const segment = new Segment(cursor, o.segmentBytes, endTime, o.follow === true);
             const id = `${path}@${cursor.offset}`;
             segments.set(id, segment);
             reading = { id, segment };
@@ -132,8 +153,15 @@ export function filesStream(o: FilesStreamOptions): FilesStreamSource {
               endTime,
               checkpoint: () => segment.position,
             };
-            await untilDone(segment, signal);
+            const { endOfFile, endOffset } = await untilDone(segment, signal);
             reading = undefined;
+            // Only the last file read to its end can be the checkpoint's: one entry is kept.
+            if (endOfFile && facts !== undefined && o.readToEnd !== undefined) {
+              o.readToEnd.clear();
+              o.readToEnd.set(path, endMark(endOffset));
+            }
+            // Following, an unfinished last line stays unread at the end: it is not a new segment.
+            if (endOfFile) break;
           }
         } finally {
           const close = () => {
@@ -160,7 +188,10 @@ export function filesStream(o: FilesStreamOptions): FilesStreamSource {
   };
 }
 
-function untilDone(segment: Segment, signal: AbortSignal): Promise<unknown> {
+function untilDone(
+  segment: Segment,
+  signal: AbortSignal,
+): Promise<{ readonly endOfFile: boolean; readonly endOffset: number }> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason ?? new CfError('CF_ERR_ABORTED', 'The replay was stopped.'));
