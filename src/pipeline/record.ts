@@ -54,6 +54,13 @@ export interface PipelineRecord {
    * `line` is rewritten reports the new size or undefined. Read it through `recordBytes`.
    */
   readonly lineBytes?: number | undefined;
+  /**
+   * Writes `line` as UTF-8 into `target` at `offset` and returns the bytes written, when the record
+   * holds its line as bytes (the splitter's view of the download plus the spliced members) and can
+   * copy them without decoding and re-encoding; absent otherwise. `target` must have room for
+   * recordBytes(record) bytes. Use it through `writeRecordUtf8`.
+   */
+  writeUtf8?(target: Buffer, offset: number): number;
 }
 
 /**
@@ -62,4 +69,15 @@ export interface PipelineRecord {
  */
 export function recordBytes(record: PipelineRecord): number {
   return record.lineBytes ?? Buffer.byteLength(record.line, 'utf8');
+}
+
+/**
+ * Writes a record's line as UTF-8 into `target` at `offset` (which must have room for
+ * recordBytes(record) bytes) and returns the bytes written: copied from the bytes the record holds
+ * when it can, so a sink that writes bytes never makes the pipeline decode the download.
+ */
+export function writeRecordUtf8(record: PipelineRecord, target: Buffer, offset: number): number {
+  return record.writeUtf8 !== undefined
+    ? record.writeUtf8(target, offset)
+    : target.write(record.line, offset, 'utf8');
 }

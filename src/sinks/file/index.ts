@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { CfError } from '../../errors/index.js';
+import type { PipelineRecord } from '../../pipeline/record.js';
 import { type Batch, BatchingSink } from '../batching-sink.js';
 import type { Sink, SinkContext } from '../contract.js';
+import { jsonLines } from '../json-lines.js';
 import type { FileSinkConfig } from './config.js';
 import { recoverPartialFiles } from './recover.js';
 import { RotatingFile } from './rotating-file.js';
@@ -59,10 +61,18 @@ class FileSink extends BatchingSink {
   }
 
   protected async sendBatch(batch: Batch): Promise<void> {
-    const groups = new Map<string, string>();
-    for (const r of batch.records) {
-      const key = this.config.perEventType ? dirSafe(r.source.eventType) : '';
-      groups.set(key, `${groups.get(key) ?? ''}${r.line}\n`);
+    const groups = new Map<string, Buffer>();
+    if (this.config.perEventType) {
+      const byKey = new Map<string, PipelineRecord[]>();
+      for (const r of batch.records) {
+        const key = dirSafe(r.source.eventType);
+        const list = byKey.get(key);
+        if (list === undefined) byKey.set(key, [r]);
+        else list.push(r);
+      }
+      for (const [key, records] of byKey) groups.set(key, jsonLines(records));
+    } else {
+      groups.set('', jsonLines(batch.records));
     }
     try {
       for (const [key, text] of groups) {

@@ -32,8 +32,8 @@ export class RotatingFile {
     return new RotatingFile(handle, partialPath, join(dir, name), gzip);
   }
 
-  async append(text: string, fsync: boolean): Promise<void> {
-    const raw = Buffer.from(text, 'utf8');
+  async append(text: string | Buffer, fsync: boolean): Promise<void> {
+    const raw = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     this.bytes += raw.length;
     const data = this.gzip === undefined ? raw : await this.deflate(raw, constants.Z_SYNC_FLUSH);
     await this.writeAll(data);

@@ -1,4 +1,4 @@
-import type { PipelineRecord } from '../../pipeline/record.js';
+import { type PipelineRecord, recordBytes } from '../../pipeline/record.js';
 import { compileTemplate, finalizeTopicName, sanitizeTopicPart } from './template.js';
 
 /**
@@ -64,13 +64,19 @@ export class RecordEncoder {
       key: key === '' ? null : key,
       value,
       headers,
-      bytes: messageBytes(key, value, headers),
+      // The line's size is known from the splitter; only a replaced value is measured.
+      bytes: messageBytes(key, value, headers, value === record.line ? recordBytes(record) : undefined),
     };
   }
 }
 
-export function messageBytes(key: string, value: string, headers: Readonly<Record<string, string>>): number {
-  let n = RECORD_OVERHEAD_BYTES + Buffer.byteLength(key, 'utf8') + Buffer.byteLength(value, 'utf8');
+export function messageBytes(
+  key: string,
+  value: string,
+  headers: Readonly<Record<string, string>>,
+  valueBytes: number = Buffer.byteLength(value, 'utf8'),
+): number {
+  let n = RECORD_OVERHEAD_BYTES + Buffer.byteLength(key, 'utf8') + valueBytes;
   for (const [name, v] of Object.entries(headers)) {
     // Each header adds two varint lengths (at most 5 bytes each for our sizes).
     n += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(v, 'utf8') + 4;

@@ -1,4 +1,4 @@
-import type { PipelineRecord, SourceRef } from '../../pipeline/record.js';
+import { type PipelineRecord, recordBytes, type SourceRef } from '../../pipeline/record.js';
 
 /** What goes around every record (the HEC "event" envelope), besides the time. */
 export interface EnvelopeOptions {
@@ -41,9 +41,7 @@ export class HecEnvelopeEncoder {
    * included), so that batchMaxBytes bounds the body before compression.
    */
   sizeOf(record: PipelineRecord): number {
-    return (
-      Buffer.byteLength(record.line, 'utf8') + this.prefix(record.source).bytes + FIXED_CHARS + TIME_MAX_CHARS
-    );
+    return recordBytes(record) + this.prefix(record.source).bytes + FIXED_CHARS + TIME_MAX_CHARS;
   }
 
   /** The request body for a run of records: envelopes separated by newlines. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CfError } from '../../errors/index.js';
 import { type Batch, BatchingSink } from '../batching-sink.js';
 import type { Sink, SinkContext } from '../contract.js';
+import { jsonLines } from '../json-lines.js';
 
 export const stdoutSinkConfigSchema = z
   .strictObject({
@@ -43,10 +44,9 @@ class StdoutSink extends BatchingSink {
   }
 
   protected sendBatch(batch: Batch): Promise<void> {
-    let text = '';
-    for (const r of batch.records) text += `${r.line}\n`;
+    const lines = jsonLines(batch.records);
     return new Promise((resolve, reject) => {
-      this.out.write(text, 'utf8', (err) => {
+      this.out.write(lines, (err) => {
         if (err)
           reject(
             new CfError('CF_ERR_SINK_IO', `Cannot write to ${this.sinkName}: ${err.message}`, { cause: err }),

@@ -36,7 +36,7 @@ class SyslogSink extends BatchingSink {
   private transportInstance: SyslogTransport | undefined;
   private ending = false;
   private readonly pool = new ChunkPool();
-  /** UTF-8 sizes measured for batching, reused by the encoder: one pass less over each record. */
+  /** UTF-8 sizes measured for batching (records without lineBytes), reused by the encoder. */
   private readonly lineBytes = new WeakMap<PipelineRecord, number>();
   private truncated = 0;
 
@@ -90,7 +90,7 @@ class SyslogSink extends BatchingSink {
   protected async sendBatch(batch: Batch): Promise<void> {
     const payload = new PayloadBuilder(this.framing, this.pool);
     for (const record of batch.records) {
-      const encoded = this.encoder.encode(record, this.lineBytes.get(record));
+      const encoded = this.encoder.encode(record, record.lineBytes ?? this.lineBytes.get(record));
       if (encoded.fits) {
         payload.add(encoded.head, encoded.body, encoded.bytes);
         if (encoded.truncatedFrom !== undefined) this.countTruncated(encoded.truncatedFrom);
@@ -103,6 +103,9 @@ class SyslogSink extends BatchingSink {
   }
 
   protected override sizeOf(record: PipelineRecord): number {
+    // The splitter's count when the record carries one; otherwise measure once and keep it.
+    const known = record.lineBytes;
+    if (known !== undefined) return known;
     const bytes = Buffer.byteLength(record.line, 'utf8');
     this.lineBytes.set(record, bytes);
     return bytes;

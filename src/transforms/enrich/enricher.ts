@@ -86,6 +86,7 @@ export class RecordEnricher {
       metadataKey === null
         ? undefined
         : metadataMemberPrefix(metadataKey, file.source, file.ingestTime ?? new Date(), this.#deps);
+    const staticMembers = jsonMembers(this.#staticFields);
     return new OneFileEnricher(file, {
       ownAudit: this.#ownAudit,
       filter: this.#filter,
@@ -94,8 +95,10 @@ export class RecordEnricher {
       onDrop: this.#deps.onDrop,
       metadataKey: metadataKey === null ? null : keyOf(metadataKey, undefined),
       metadataPrefix: metadataPrefix ?? '',
+      metadataPrefixBytes: Buffer.byteLength(metadataPrefix ?? '', 'utf8'),
       staticFields: this.#staticFields,
-      staticMembers: jsonMembers(this.#staticFields),
+      staticMembers,
+      staticMembersBytes: Buffer.byteLength(staticMembers, 'utf8'),
     });
   }
 }
@@ -109,20 +112,28 @@ interface Field {
    * and V8 searches several times faster for a pattern that does not start with the very common `"`.
    */
   readonly searchKey: string;
+  /** `searchKey` as UTF-8, to search a line kept as bytes. */
+  readonly searchKeyUtf8: Buffer;
   readonly value: unknown;
 }
 
 function keyOf(key: string, value: unknown): Field {
   const quotedKey = JSON.stringify(key);
-  return { key, quotedKey, searchKey: quotedKey.slice(1), value };
+  const searchKey = quotedKey.slice(1);
+  return { key, quotedKey, searchKey, searchKeyUtf8: Buffer.from(searchKey, 'utf8'), value };
 }
 
 /**
- * Whether the record has `field` at top level. A text search rules most records out without a
- * parse; it is exact when the splitter saw no top-level key written with escapes (eventId known).
+ * Whether the record has `field` at top level. A search of the line (its bytes when the splitter
+ * kept them, else its text) rules most records out without a parse; it is exact when the splitter
+ * saw no top-level key written with escapes (eventId known).
  */
-function hasKey(line: SplitLine, text: string, parsedAlready: boolean, field: Field): boolean {
-  if (!parsedAlready && line.eventId !== undefined && !text.includes(field.searchKey)) return false;
+function hasKey(line: SplitLine, text: string | undefined, parsedAlready: boolean, field: Field): boolean {
+  if (!parsedAlready && line.eventId !== undefined) {
+    const absent =
+      text === undefined ? line.utf8!.indexOf(field.searchKeyUtf8) === -1 : !text.includes(field.searchKey);
+    if (absent) return false;
+  }
   return Object.hasOwn(line.parsed, field.key);
 }
 
@@ -140,9 +151,11 @@ interface Steps {
   readonly metadataKey: Field | null;
   /** `"<key>":{...,"line_number":` (empty without metadata). */
   readonly metadataPrefix: string;
+  readonly metadataPrefixBytes: number;
   readonly staticFields: readonly Field[];
   /** All static fields as `"k":v,...`, for the usual record that has none of them. */
   readonly staticMembers: string;
+  readonly staticMembersBytes: number;
 }
 
 class OneFileEnricher implements FileEnricher {
@@ -150,6 +163,8 @@ class OneFileEnricher implements FileEnricher {
   readonly #steps: Steps;
   /** Identifies the file in the de-duplication window; the same for a retry of the same file. */
   readonly #fileKey: string;
+  /** The UTF-8 size of what the last #members call returned (counted, not measured). */
+  #membersBytes = 0;
 
   constructor(file: FileContext, steps: Steps) {
     this.#file = file;
@@ -166,15 +181,42 @@ class OneFileEnricher implements FileEnricher {
       return this.#drop('duplicate', line);
     }
     let timestamp = line.timestamp === undefined ? stringField(line.parsed, 'timestamp') : line.timestamp;
-    let text = line.text;
     let redacted = false;
     if (steps.redactor?.apply(line.parsed)) {
       redacted = true;
-      text = JSON.stringify(line.parsed);
       // Read again: a redacted event_id must not leak through the record's key.
       eventId = stringField(line.parsed, 'event_id');
       timestamp = stringField(line.parsed, 'timestamp');
     }
+    const file = this.#file;
+    const utf8 = redacted ? undefined : line.utf8;
+    if (utf8 !== undefined) {
+      // The splitter's bytes: exactly one object, `{` ... `}`. Keep them and splice the members in
+      // before the closing brace as text, without decoding the line.
+      const members = this.#members(line, undefined, false);
+      const close = utf8.length - 1;
+      let tail = '}';
+      let bytes = utf8.length;
+      if (members !== '') {
+        const comma = !isEmptyObjectUtf8(utf8, close);
+        tail = `${comma ? ',' : ''}${members}}`;
+        bytes += (comma ? 1 : 0) + this.#membersBytes;
+      }
+      return new EnrichedRecord(
+        undefined,
+        utf8,
+        close,
+        tail,
+        eventId ?? undefined,
+        timestamp ?? undefined,
+        line.lineNumber,
+        line,
+        file.source,
+        file.delivery,
+        bytes,
+      );
+    }
+    let text = redacted ? JSON.stringify(line.parsed) : line.text;
     const members = this.#members(line, text, redacted);
     // The splitter counted the line's bytes; keep the count exact so sinks need not measure.
     let bytes = redacted ? undefined : line.bytes;
@@ -182,37 +224,45 @@ class OneFileEnricher implements FileEnricher {
       const before = text.length;
       text = appendMembers(text, members);
       // Added: the members and perhaps a comma; only the members can hold multi-byte characters.
-      if (bytes !== undefined)
-        bytes += text.length - before + Buffer.byteLength(members, 'utf8') - members.length;
+      if (bytes !== undefined) bytes += text.length - before + this.#membersBytes - members.length;
     }
     return new EnrichedRecord(
       text,
+      undefined,
+      0,
+      '',
       eventId ?? undefined,
       timestamp ?? undefined,
       line.lineNumber,
       line,
-      this.#file.source,
-      this.#file.delivery,
+      file.source,
+      file.delivery,
       bytes,
     );
   }
 
   /** The members to add: static fields and metadata the record does not already have. */
-  #members(line: SplitLine, text: string, parsedAlready: boolean): string {
+  #members(line: SplitLine, text: string | undefined, parsedAlready: boolean): string {
     const steps = this.#steps;
     let members = steps.staticMembers;
+    let bytes = steps.staticMembersBytes;
     const fields = steps.staticFields;
     for (let i = 0; i < fields.length; i++) {
       if (hasKey(line, text, parsedAlready, fields[i]!)) {
         members = jsonMembers(fields.filter((f) => !hasKey(line, text, parsedAlready, f)));
+        bytes = Buffer.byteLength(members, 'utf8');
         break;
       }
     }
     const metadataKey = steps.metadataKey;
     if (metadataKey !== null && !hasKey(line, text, parsedAlready, metadataKey)) {
-      const metadata = `${steps.metadataPrefix}${line.lineNumber}}`;
+      const lineNumber = String(line.lineNumber);
+      const metadata = `${steps.metadataPrefix}${lineNumber}}`;
+      // The prefix is measured once per file; the line number and the brace are ASCII.
+      bytes += steps.metadataPrefixBytes + lineNumber.length + 1 + (members === '' ? 0 : 1);
       members = members === '' ? metadata : `${members},${metadata}`;
     }
+    this.#membersBytes = bytes;
     return members;
   }
 
@@ -220,4 +270,13 @@ class OneFileEnricher implements FileEnricher {
     this.#steps.onDrop?.(reason, line, this.#file);
     return undefined;
   }
+}
+
+/** True when `utf8[0]` is `{` and only JSON whitespace sits between it and `close`. */
+function isEmptyObjectUtf8(utf8: Buffer, close: number): boolean {
+  for (let i = 1; i < close; i++) {
+    const c = utf8[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  }
+  return true;
 }

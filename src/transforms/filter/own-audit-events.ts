@@ -29,6 +29,8 @@ export type DropOwnAuditEventsConfig = z.infer<typeof dropOwnAuditEventsConfigSc
  * of the given redacted ids and whose action is one of OWN_AUDIT_ACTIONS. Anything else, including
  * the same actions by another key, is not matched.
  */
+const API_KEY_UTF8 = Buffer.from('"API_KEY"');
+
 export class OwnAuditEventMatcher {
   readonly #redactedIds: ReadonlySet<string>;
 
@@ -36,9 +38,12 @@ export class OwnAuditEventMatcher {
     this.#redactedIds = new Set(redactedIds);
   }
 
-  /** A cheap text test first, so that other records are never parsed for it. */
+  /** A cheap search first (of the bytes when the splitter kept them), so other records are never decoded or parsed for it. */
   matches(line: SplitLine): boolean {
-    if (this.#redactedIds.size === 0 || !line.text.includes('"API_KEY"')) return false;
+    if (this.#redactedIds.size === 0) return false;
+    const utf8 = line.utf8;
+    if (utf8 !== undefined ? utf8.indexOf(API_KEY_UTF8) === -1 : !line.text.includes('"API_KEY"'))
+      return false;
     const record = line.parsed;
     if (record.type !== 'AUDIT_LOG') return false;
     const action = record.action;

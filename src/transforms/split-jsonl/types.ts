@@ -36,6 +36,12 @@ export interface SplitLine {
   readonly timestamp?: string | null | undefined;
   /** The UTF-8 size of `text` when the splitter counted it (it decoded exactly these bytes). */
   readonly bytes?: number | undefined;
+  /**
+   * `text` as UTF-8 bytes, when the splitter kept them (its fast path): a view into the downloaded
+   * chunk, to be read, never written. Stages that only search or copy the line use it instead of
+   * `text`, which is decoded on first access.
+   */
+  readonly utf8?: Buffer | undefined;
 }
 
 /**
