@@ -21,7 +21,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildCli, type CliCommand } from './cli-build.js';
+import { buildCli, type CliCommand, cliCommand } from './cli-build.js';
 import { RUN_DIR } from './paths.js';
 import { machineInfo, resultsMarkdown, textTable } from './report.js';
 import type { Scenario, ScenarioResult } from './result.js';
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
     log('Building the CLI from src/ ...');
     cli = await buildCli();
   } else {
-    cli = { nodeArgs: [resolve(options.cli)], description: `${options.cli} (given with --cli)` };
+    cli = cliCommand(resolve(options.cli), `${options.cli} (given with --cli)`);
   }
   const results: ScenarioResult[] = [];
   for (const name of SCENARIOS) {

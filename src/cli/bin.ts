@@ -7,6 +7,10 @@
 import { redactSecrets } from '../config/secret.js';
 import type { CommandIo } from './command.js';
 import { main } from './main.js';
+import { applyV8Tuning } from './v8-tuning.js';
+
+// Before anything runs: see v8-tuning.ts (no HTTP request has been made at this point).
+applyV8Tuning();
 
 // The first SIGINT/SIGTERM asks the running command to stop gracefully (flush, checkpoint);
 // a second one exits at once. Checkpoints stay consistent either way: they are only ever

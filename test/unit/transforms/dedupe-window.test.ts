@@ -1,0 +1,140 @@
+import { strict as assert } from 'node:assert';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { DEDUPE_BYTES_PER_ENTRY, DedupeWindow } from '../../../src/transforms/dedupe/dedupe-window.js';
+import { digestUtf16 } from '../../../src/transforms/dedupe/id-digest.js';
+
+/**
+ * The de-duplication window on its own: the same contract as dedupe-window-model.test.ts (through
+ * the enricher), here with many files coming and going, ids that differ by one character, and the
+ * memory bound the configuration documents.
+ */
+
+/** The contract: an LRU of the last `max` distinct ids and the file each was first seen in. */
+class ModelWindow {
+  readonly seen = new Map<string, string>();
+  constructor(private readonly max: number) {}
+
+  isDuplicate(id: string, file: string): boolean {
+    const first = this.seen.get(id);
+    if (first !== undefined) {
+      this.seen.delete(id);
+      this.seen.set(id, first);
+      return first !== file;
+    }
+    this.seen.set(id, file);
+    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
+    return false;
+  }
+
+  get files(): number {
+    return new Set(this.seen.values()).size;
+  }
+}
+
+/** A fresh string each call: a retried file's key is equal to, not the same object as, the first. */
+const fileKey = (n: number) => ['stream', String(n)].join('\u0000');
+
+describe('DedupeWindow', () => {
+  test('drops exactly what the LRU model drops, with files coming and going', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 16 }),
+        fc.array(fc.record({ id: fc.integer({ min: 0, max: 80 }), file: fc.integer({ min: 0, max: 30 }) }), {
+          minLength: 1,
+          maxLength: 600,
+        }),
+        (max, trace) => {
+          const window = new DedupeWindow(max);
+          const model = new ModelWindow(max);
+          for (const [i, { id, file }] of trace.entries()) {
+            assert.equal(
+              window.isDuplicate(`evt-${id}`, fileKey(file)),
+              model.isDuplicate(`evt-${id}`, fileKey(file)),
+              `step ${i}: evt-${id} in file ${file}`,
+            );
+            assert.equal(window.size, model.seen.size);
+            assert.equal(window.files, model.files, `step ${i}: files with an id in the window`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('ids that differ by one character are never taken for each other', () => {
+    const count = 100_000;
+    const window = new DedupeWindow(count * 2);
+    // Near-identical ids: sequential numbers, one character changed, non-ASCII, lone surrogates,
+    // a prefix of another, the longest remembered length.
+    const ids = (variant: string) =>
+      Array.from({ length: count }, (_, i) => {
+        const n = i.toString(36).padStart(6, '0');
+        return i % 4 === 0
+          ? `evt_${variant}${n}`
+          : i % 4 === 1
+            ? `évt-😀${variant}-${n}`
+            : i % 4 === 2
+              ? `\ud800${variant}${n}\udfff`
+              : `${variant}${n}`.padEnd(256, 'x');
+      });
+    const a = ids('a');
+    const b = ids('b');
+    for (const id of a) assert.equal(window.isDuplicate(id, 'file-a'), false);
+    let wronglyDropped = 0;
+    for (const id of b) if (window.isDuplicate(id, 'file-b')) wronglyDropped++;
+    assert.equal(wronglyDropped, 0, 'no new id is taken for a remembered one');
+    let dropped = 0;
+    for (const id of a) if (window.isDuplicate(id, 'file-c')) dropped++;
+    assert.equal(dropped, count, 'every repeat from another file is a duplicate');
+    assert.equal(window.size, count * 2);
+  });
+
+  test('ids of 256 characters are remembered; longer or empty ones pass and are not counted', () => {
+    const window = new DedupeWindow(10);
+    const longest = 'x'.repeat(256);
+    const tooLong = 'x'.repeat(257);
+    for (const id of [longest, tooLong, '']) window.isDuplicate(id, 'file-1');
+    assert.equal(window.size, 1);
+    assert.equal(window.isDuplicate(longest, 'file-2'), true);
+    assert.equal(window.isDuplicate(tooLong, 'file-2'), false);
+    assert.equal(window.isDuplicate('', 'file-2'), false);
+  });
+
+  test('memory is fixed by maxEntries: bounded tables, and file keys only for files in the window', () => {
+    for (const max of [1, 3, 1000, 65_536, 65_537, 100_000]) {
+      const window = new DedupeWindow(max);
+      assert.ok(
+        window.byteLength <= DEDUPE_BYTES_PER_ENTRY * max,
+        `${max} entries: ${window.byteLength} bytes`,
+      );
+    }
+    // A long-running service sees an endless stream of files: the window must forget their keys.
+    const window = new DedupeWindow(50);
+    for (let f = 0; f < 20_000; f++) {
+      for (let i = 0; i < 3; i++) window.isDuplicate(`f${f}-e${i}`, fileKey(f));
+    }
+    assert.equal(window.size, 50);
+    assert.ok(window.files <= 17, `${window.files} file keys kept for 50 ids of 3 per file`);
+  });
+
+  test('rejects a size that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => new DedupeWindow(bad), RangeError);
+  });
+});
+
+describe('digestUtf16', () => {
+  test('is MurmurHash3_x86_128 of the UTF-16LE code units (vectors from the reference C code)', () => {
+    const out = new Int32Array(4);
+    const cases: Array<[string, number, number[]]> = [
+      ['', 0, [0, 0, 0, 0]],
+      ['evt_01HZX3K9Q2', 0, [-1318060177, 2005549558, -2043037322, 1484449662]],
+      ['evt_01HZX3K9Q2', 42, [-804292661, -1905435577, 903709045, 1293662738]],
+      ['é€😀 x', 42, [-1785872320, -1231364050, -332145372, 655837332]],
+    ];
+    for (const [text, seed, expected] of cases) {
+      digestUtf16(text, seed, out);
+      assert.deepEqual([...out], expected, JSON.stringify(text));
+    }
+  });
+});
