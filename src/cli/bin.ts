@@ -33,12 +33,19 @@ const io: CommandIo = {
   isTty: Boolean(process.stderr.isTTY),
   signal: controller.signal,
 };
-main(process.argv.slice(2), io).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`compliance-forwarder: internal error: ${redactSecrets(String(err))}\n`);
-    process.exitCode = 1;
-  },
-);
+/**
+ * Once the command has returned, its work is flushed and checkpointed: nothing left may keep the
+ * process alive. A library can (kafkajs retries a connection in the background after a stop
+ * during start-up), which would make a pod ignore SIGTERM until the kubelet kills it. Exit when
+ * the event loop empties, or after a short wait at the latest. stdout and stderr are synchronous
+ * for files and pipes on Linux, so nothing written is cut off.
+ */
+function finish(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2_000).unref();
+}
+
+main(process.argv.slice(2), io).then(finish, (err: unknown) => {
+  process.stderr.write(`compliance-forwarder: internal error: ${redactSecrets(String(err))}\n`);
+  finish(1);
+});

@@ -17,6 +17,6 @@ export function assertNothingLost(o: CrashOutcome): void {
   assert.deepEqual(
     o.repeatsOfCheckpointedFiles,
     [],
-    `${o.target}: events of already-checkpointed files arrived again after a kill`,
+    `${o.target}: events of already-checkpointed files arrived again after a kill: ${o.repeatsOfCheckpointedFiles.slice(0, 3).join('; ')}`,
   );
 }

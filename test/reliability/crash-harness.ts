@@ -36,13 +36,25 @@ export interface CrashScenario {
   readonly seed: number;
   /** Downloads in flight; bounds the files that may be delivered twice per kill. */
   readonly concurrency?: number;
-  /** Kill moments are drawn from [minDelayMs, minDelayMs + spanMs). */
+  /**
+   * Kill moments are drawn from [minDelayMs, minDelayMs + spanMs). The chaos campaign sets spanMs
+   * from an uninterrupted run's duration (timeUninterruptedRun), so kills land anywhere in a run,
+   * after checkpoints too, however slow the sink acknowledges.
+   */
   readonly minDelayMs?: number;
   readonly spanMs?: number;
+  /**
+   * Every other attempt draws its kill moment from [fromMs, fromMs + spanMs) instead: after the
+   * moment an uninterrupted run wrote its first checkpoint. A sink that acknowledges late (HEC
+   * with indexer acknowledgement: the first ack poll comes 10 s after the first send) otherwise
+   * almost never dies after a checkpoint, and resuming from one would go untested.
+   */
+  readonly lateWindow?: { readonly fromMs: number; readonly spanMs: number };
 }
 
 export interface CrashOutcome {
   readonly target: string;
+  /** Runs started with a kill timer: attempts stop once a run completes (nothing left to kill). */
   readonly attempts: number;
   /** Runs that the SIGKILL actually hit (others finished first). */
   readonly killed: number;
@@ -78,7 +90,12 @@ export function* killDelays(seed: number, minDelayMs: number, spanMs: number): G
   }
 }
 
-export async function runCrashScenario(target: CrashTarget, s: CrashScenario): Promise<CrashOutcome> {
+/** The export's arguments and environment for a scenario (writes its config into `dir`). */
+async function exportInvocation(
+  target: CrashTarget,
+  s: Omit<CrashScenario, 'kills' | 'seed'>,
+  state: string,
+): Promise<{ args: string[]; env: Record<string, string> }> {
   const concurrency = s.concurrency ?? 4;
   const config = join(s.dir, 'c.yaml');
   // Dedupe off: the independent reader must see every repeat the sink received, not a filtered view.
@@ -87,7 +104,6 @@ export async function runCrashScenario(target: CrashTarget, s: CrashScenario): P
     'source:\n  listsPerMinute: 1000\n  downloadsPerMinute: 1000\n  rateWindowMs: 1000\n' +
       `  concurrency: ${concurrency}\nenrich:\n  dedupe:\n    enabled: false\n`,
   );
-  const state = join(s.dir, 'state');
   const args = [
     'export',
     '--principal',
@@ -105,16 +121,55 @@ export async function runCrashScenario(target: CrashTarget, s: CrashScenario): P
     ...target.sinkArgs,
   ];
   const env = { COMPLIANCE_API_KEY: s.apiKey, COMPLIANCE_API_BASE: s.baseUrl, ...target.env };
+  return { args, env };
+}
+
+/**
+ * How long one uninterrupted export of the scenario's window takes into `target`, and when it
+ * wrote its first checkpoint (give it a receiver of its own: this run delivers the whole window).
+ * Fails if the run fails.
+ */
+export async function timeUninterruptedRun(
+  target: CrashTarget,
+  s: Omit<CrashScenario, 'kills' | 'seed'>,
+): Promise<{ totalMs: number; firstCheckpointMs: number }> {
+  const state = join(s.dir, 'state');
+  const { args, env } = await exportInvocation(target, s, state);
+  const store = new CheckpointStore(state);
+  const started = Date.now();
+  const child = spawnCli(args, env);
+  const done = collect(child);
+  let firstCheckpointMs: number | undefined;
+  while (child.exitCode === null && firstCheckpointMs === undefined) {
+    if ((await store.list().catch(() => [])).length > 0) firstCheckpointMs = Date.now() - started;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  const r = await done;
+  if (r.code !== 0)
+    throw new Error(`${target.name}: the timing run exited ${r.code}\n${r.stderr.slice(-3000)}`);
+  const totalMs = Date.now() - started;
+  return { totalMs, firstCheckpointMs: firstCheckpointMs ?? totalMs };
+}
+
+export async function runCrashScenario(target: CrashTarget, s: CrashScenario): Promise<CrashOutcome> {
+  const concurrency = s.concurrency ?? 4;
+  const state = join(s.dir, 'state');
+  const { args, env } = await exportInvocation(target, s, state);
   const store = new CheckpointStore(state);
   const delays = killDelays(s.seed, s.minDelayMs ?? 300, s.spanMs ?? 2500);
+  const late =
+    s.lateWindow === undefined ? delays : killDelays(s.seed + 1, s.lateWindow.fromMs, s.lateWindow.spanMs);
   const snapshots: Array<{ covered: string[]; delivered: Map<string, number> }> = [];
   let killed = 0;
+  let attempts = 0;
   let checkpointsRead = 0;
   const unreadable: string[] = [];
   for (let i = 0; i < s.kills; i++) {
+    attempts++;
     const child = spawnCli(args, env);
     const done = collect(child);
-    const timer = setTimeout(() => child.kill('SIGKILL'), delays.next().value as number);
+    const delay = (i % 2 === 1 ? late : delays).next().value as number;
+    const timer = setTimeout(() => child.kill('SIGKILL'), delay);
     const r = await done;
     clearTimeout(timer);
     if (r.signal === 'SIGKILL') killed++;
@@ -128,6 +183,8 @@ export async function runCrashScenario(target: CrashTarget, s: CrashScenario): P
     }
     // What the sink holds now, for the files the checkpoint vouches for: they must never grow.
     if (covered.length > 0) snapshots.push({ covered, delivered: await target.readDelivered() });
+    // The run completed before its kill: later attempts would find nothing to do.
+    if (r.signal !== 'SIGKILL') break;
   }
   const final = await collect(spawnCli(args, env));
 
@@ -154,21 +211,26 @@ export async function runCrashScenario(target: CrashTarget, s: CrashScenario): P
     }
   }
   const repeatsOfCheckpointed = new Set<string>();
-  for (const snap of snapshots) {
+  for (const [n, snap] of snapshots.entries()) {
     const covered = new Set(snap.covered);
     for (const file of covered) {
       for (const id of expected.byFile.get(file) ?? []) {
         // An id upstream also lists in a file not yet covered may still arrive once per such file.
         const stillDue = (filesOf.get(id) ?? []).filter((f) => !covered.has(f)).length;
-        if ((delivered.get(id) ?? 0) > (snap.delivered.get(id) ?? 0) + stillDue) {
-          repeatsOfCheckpointed.add(`${file}/${id}`);
+        const atSnapshot = snap.delivered.get(id) ?? 0;
+        const atEnd = delivered.get(id) ?? 0;
+        if (atEnd > atSnapshot + stillDue) {
+          // Enough to tell a re-sent file from a reader that missed records at the snapshot.
+          repeatsOfCheckpointed.add(
+            `${file}/${id} (after kill ${n}: ${atSnapshot} then ${atEnd} copies, ${stillDue} still due)`,
+          );
         }
       }
     }
   }
   return {
     target: target.name,
-    attempts: s.kills,
+    attempts,
     killed,
     finalExitCode: final.code,
     finalStderr: final.stderr.slice(-3000),

@@ -14,6 +14,16 @@ import { isFixedTemplate } from './template.js';
 import { TopicDirectory } from './topics.js';
 import type { KafkaTransport } from './transport.js';
 
+/** `work`'s outcome, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** The records of one batch bound for one topic-partition: one produce request. */
 interface PartitionSend {
   readonly topic: string;
@@ -88,7 +98,8 @@ export class KafkaSink extends BatchingSink {
   /** Connects, then checks a fixed topic (a templated one is checked before its first batch). */
   override async start(): Promise<void> {
     try {
-      await this.transport.connect();
+      // A stop while the brokers do not answer must not wait out kafkajs' connection retries.
+      await untilAborted(this.transport.connect(), this.signal);
       if (isFixedTemplate(this.config.topic)) await this.topics.partitionCount(this.config.topic);
       this.connected = true;
       const { brokers, topic, compression, acks, idempotent } = this.config;
