@@ -7,13 +7,18 @@
  *
  *   parent ── starts kmock (3 brokers); per run, per variant, a fresh 3-partition topic
  *     ├─ sink   a child process (its own peak RSS): records (1-2 KB AUDIT_LOG and
- *     │         CONVERSATION_MESSAGE lines, made on the fly from a pool) -> Readable -> kafka sink,
- *     │         timed from start() to 'finish' (every record acknowledged by the broker)
+ *     │         CONVERSATION_MESSAGE lines, made on the fly from a pool, each carrying `lineBytes`
+ *     │         as records from the pipeline's splitter do) -> Readable -> kafka sink, timed from
+ *     │         start() to 'finish' (every record acknowledged by the broker); its CPU is counted
+ *     │         over the same span (module loading left out)
  *     └─ kcat   `kcat -P -K '\t'` fed the same lines (key = event_id) on stdin, timed from spawn
- *               to exit (kcat flushes and waits for every delivery report before it exits)
+ *               to exit (kcat flushes and waits for every delivery report before it exits); its
+ *               CPU is the whole process's, read from /proc every 20 ms (start-up included, the
+ *               lines' generation in this parent not)
  *
  * Prints the median over the runs of events/s, record MiB/s (the JSON lines, the unit the pipeline
- * counts), CPU seconds and peak RSS per variant, and the sink/kcat ratio. Every run is checked:
+ * counts), CPU seconds, events per CPU second and peak RSS per variant, and the sink/kcat ratios per
+ * wall second and per CPU second. Every run is checked:
  * the topic's high watermarks must add up to exactly the records sent. kcat carries no headers
  * (it cannot set them per record); the sink adds four (~120 bytes per record).
  */
@@ -58,8 +63,15 @@ const SOURCES: SourceRef[] = ['AUDIT_LOG', 'CONVERSATION_MESSAGE'].map((eventTyp
   endTime: '2026-01-15T00:00:00Z',
 }));
 
-/** Bodies split around the two varying fields: parts[0] + id + parts[1] + time + parts[2]. */
-const POOL: Array<{ parts: [string, string, string]; source: SourceRef }> = Array.from(
+/** `0d9a5b1c-7e3f-4a21-8c4d-` and 12 hex digits; an ISO timestamp (2026) is 24 characters. */
+const EVENT_ID_CHARS = 36;
+const TIMESTAMP_CHARS = 24;
+
+/**
+ * Bodies split around the two varying fields: parts[0] + id + parts[1] + time + parts[2], with the
+ * line's UTF-8 size known once per body (as the splitter knows it in the pipeline).
+ */
+const POOL: Array<{ parts: [string, string, string]; source: SourceRef; bytes: number }> = Array.from(
   { length: 512 },
   (_, i) => {
     let seed = i * 7919 + 1;
@@ -99,16 +111,25 @@ const POOL: Array<{ parts: [string, string, string]; source: SourceRef }> = Arra
           };
     const [a = '', rest = ''] = JSON.stringify(body).split('\\u0000');
     const [b = '', c = ''] = rest.split('\\u0001');
-    return { parts: [a, b, c], source };
+    const bytes = Buffer.byteLength(a) + Buffer.byteLength(b) + Buffer.byteLength(c);
+    return { parts: [a, b, c], source, bytes: bytes + EVENT_ID_CHARS + TIMESTAMP_CHARS };
   },
 );
 
 function eventId(n: number): string {
   return `0d9a5b1c-7e3f-4a21-8c4d-${n.toString(16).padStart(12, '0')}`;
 }
+function lineBytes(n: number): number {
+  return POOL[n % POOL.length]!.bytes;
+}
 function line(n: number): string {
   const { parts } = POOL[n % POOL.length]!;
   return parts[0] + eventId(n) + parts[1] + new Date(1_768_435_200_000 + n).toISOString() + parts[2];
+}
+
+// The sizes are computed, not measured: check them once, outside any timing.
+for (let n = 0; n < POOL.length; n++) {
+  if (lineBytes(n) !== Buffer.byteLength(line(n))) throw new Error(`the size of body ${n} is wrong`);
 }
 
 // --- child: the sink --------------------------------------------------------------------------
@@ -131,31 +152,32 @@ async function runSinkChild(job: { brokers: string[]; topic: string; records: nu
   let recordBytes = 0;
   function* records(): Generator<PipelineRecord> {
     for (let n = 0; n < job.records; n++) {
-      const l = line(n);
-      recordBytes += Buffer.byteLength(l);
-      const id = eventId(n);
+      const bytes = lineBytes(n);
+      recordBytes += bytes;
       yield {
-        line: l,
-        eventId: id,
+        line: line(n),
+        eventId: eventId(n),
         timestamp: undefined,
         lineNumber: n + 1,
         source: POOL[n % POOL.length]!.source,
         delivery,
+        lineBytes: bytes,
       };
     }
   }
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   await sink.start();
   await pipeline(Readable.from(records(), { highWaterMark: 64 }), sink);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   if (acked !== job.records) throw new Error(`acked ${acked} of ${job.records}`);
-  const usage = process.resourceUsage();
   process.stdout.write(
     JSON.stringify({
       seconds,
       recordBytes,
-      cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
-      maxRssBytes: usage.maxRSS * 1024,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
     }),
   );
 }
@@ -228,9 +250,8 @@ async function runKcat(bootstrap: string, topic: string): Promise<Result> {
   async function* lines(): AsyncGenerator<string> {
     let chunk = '';
     for (let n = 0; n < RECORDS; n++) {
-      const l = line(n);
-      recordBytes += Buffer.byteLength(l);
-      chunk += `${eventId(n)}\t${l}\n`;
+      recordBytes += lineBytes(n);
+      chunk += `${eventId(n)}\t${line(n)}\n`;
       if (chunk.length > 256 * 1024) {
         yield chunk;
         chunk = '';
@@ -278,7 +299,8 @@ async function main(): Promise<void> {
       name,
       eventsPerSecond: Math.round(eps),
       mibPerSecond: +mibs.toFixed(1),
-      cpuSeconds: +median(rs.map((r) => r.cpuSeconds)).toFixed(1),
+      cpuSeconds: +median(rs.map((r) => r.cpuSeconds)).toFixed(2),
+      eventsPerCpuSecond: Math.round(median(rs.map((r) => RECORDS / r.cpuSeconds))),
       peakRssMiB: Math.round(median(rs.map((r) => r.maxRssBytes)) / 2 ** 20),
     };
   };
@@ -289,7 +311,10 @@ async function main(): Promise<void> {
     `simulator_to_kafka: ${RECORDS} records (mean ${meanRecordBytes} B), compression ${COMPRESSION}, acks all, idempotent, median of ${RUNS}, Node ${process.version}`,
   );
   console.table([sink, kcat]);
-  console.log(`sink/kcat events/s ratio: ${(sink.eventsPerSecond / kcat.eventsPerSecond).toFixed(2)}`);
+  console.log(
+    `sink/kcat events/s ratio: ${(sink.eventsPerSecond / kcat.eventsPerSecond).toFixed(2)} (wall), ` +
+      `${(sink.eventsPerCpuSecond / kcat.eventsPerCpuSecond).toFixed(2)} (per CPU s)`,
+  );
   console.log(
     JSON.stringify({
       scenario: 'simulator_to_kafka',

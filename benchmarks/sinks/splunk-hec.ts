@@ -11,14 +11,16 @@
  *   │         totals; one with indexer acknowledgement, one without)
  *     └─ for each run and variant: a child process (so peak RSS is its own)
  *          sink      records (1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE, mixed UTF-8, made on the
- *                    fly from a pool) -> Readable -> splunk-hec sink -> receiver; timed to 'finish'
+ *                    fly from a pool, each carrying `lineBytes` as records from the pipeline's
+ *                    splitter do) -> Readable -> splunk-hec sink -> receiver; timed to 'finish'
  *                    (with acks: until every batch was reported indexed; polls every 100 ms here)
  *          baseline  the same generator cut into the same batches (HecEnvelopeEncoder, batchMaxBytes,
  *                    batchMaxCount), gzip as configured, POSTed by an undici Pool, 4 at a time
  *
  * Prints per variant the median over the runs of events/s, record MiB/s (JSON lines, the unit the
- * pipeline counts), wire MiB per run, the child's CPU seconds and peak RSS, and the sink/baseline
- * ratio. The receiver checks every run delivered every event exactly as many times as sent.
+ * pipeline counts), wire MiB per run, the child's CPU seconds (from the start of the timed part, so
+ * module loading is left out) and events per CPU second, peak RSS, and the sink/baseline ratios per
+ * wall second and per CPU second (the wall one moves with the machine's load, the CPU one much less). The receiver checks every run delivered every event exactly as many times as sent.
  * The receiver (one Node process parsing every event) is the ceiling for both sides.
  */
 import { spawn } from 'node:child_process';
@@ -132,10 +134,14 @@ interface Template {
   readonly after: string;
   readonly timestamp: string;
   readonly source: SourceRef;
+  /** UTF-8 size of the line with its event id (12 ASCII characters), known once per template. */
   readonly bytes: number;
 }
 
-/** Realistic records split around their event id, so making one costs a concatenation. */
+/**
+ * Realistic records split around their event id, so making one costs a concatenation and its UTF-8
+ * size is known without scanning it (as the splitter knows it in the pipeline).
+ */
 function makePool(): Template[] {
   const pool: Template[] = [];
   for (let i = 0; i < POOL; i++) {
@@ -175,12 +181,20 @@ function makePool(): Template[] {
         };
     const [before, after] = JSON.stringify(obj).split('@@EVENT_ID@@') as [string, string];
     const source = audit ? AUDIT : CHAT;
-    pool.push({ before, after, timestamp, source, bytes: Buffer.byteLength(before + after) + 12 });
+    pool.push({
+      before,
+      after,
+      timestamp,
+      source,
+      bytes: Buffer.byteLength(before + after) + EVENT_ID_CHARS,
+    });
   }
   return pool;
 }
 
 const delivery: Delivery = { ack() {}, fail() {} };
+/** `evt-` and 8 digits: the event id's length for up to 10^8 records. */
+const EVENT_ID_CHARS = 12;
 
 function* generate(pool: readonly Template[], count: number): Generator<PipelineRecord> {
   for (let i = 0; i < count; i++) {
@@ -193,6 +207,7 @@ function* generate(pool: readonly Template[], count: number): Generator<Pipeline
       lineNumber: i + 1,
       source: t.source,
       delivery,
+      lineBytes: t.bytes,
     };
   }
 }
@@ -382,21 +397,28 @@ async function parent(): Promise<void> {
     `\nsimulator_to_splunk_hec: ${RECORDS} records, median of ${RUNS} runs, gzip level ${GZIP_LEVEL}, ` +
       `batches ${BATCH_MAX_BYTES} B / ${BATCH_MAX_COUNT}, ${IN_FLIGHT} in flight, Node ${process.version}\n`,
   );
-  console.log('variant          events/s   MiB/s  wire MiB  cpu s  peak RSS MiB  vs baseline');
+  console.log(
+    'variant          events/s   MiB/s  wire MiB  cpu s  events/cpu s  peak RSS MiB  vs baseline (wall, cpu)',
+  );
+  const perWall = (rs: ChildResult[]) => median(rs.map((r) => RECORDS / r.seconds));
+  const perCpu = (rs: ChildResult[]) => median(rs.map((r) => RECORDS / r.cpuSeconds));
   for (const v of variants) {
     const list = results.get(v.name)!;
-    const eps = median(list.map((r) => RECORDS / r.seconds));
+    const eps = perWall(list);
+    const epc = perCpu(list);
     const mibs = median(list.map((r) => r.recordBytes / MiB / r.seconds));
     const base = results.get(v.gzip ? 'baseline-gzip' : 'baseline-plain');
-    const ratio = base === undefined ? Number.NaN : eps / median(base.map((r) => RECORDS / r.seconds));
+    const ratios =
+      v.kind === 'baseline' || base === undefined
+        ? ''
+        : `${(eps / perWall(base)).toFixed(2).padStart(12)} ${(epc / perCpu(base)).toFixed(2).padStart(5)}`;
     console.log(
       `${v.name.padEnd(15)} ${eps.toFixed(0).padStart(9)} ${mibs.toFixed(1).padStart(7)} ` +
         `${(median(list.map((r) => r.wireBytes)) / MiB).toFixed(1).padStart(9)} ` +
         `${median(list.map((r) => r.cpuSeconds))
-          .toFixed(1)
-          .padStart(6)} ` +
-        `${(median(list.map((r) => r.maxRssBytes)) / MiB).toFixed(0).padStart(13)} ` +
-        `${v.kind === 'baseline' ? '' : ratio.toFixed(2).padStart(12)}`,
+          .toFixed(2)
+          .padStart(6)} ${epc.toFixed(0).padStart(13)} ` +
+        `${(median(list.map((r) => r.maxRssBytes)) / MiB).toFixed(0).padStart(13)} ${ratios}`,
     );
   }
 }

@@ -1,26 +1,39 @@
 /**
  * Scenario simulator_to_syslog: the syslog sink against a private rsyslogd on loopback, per transport,
- * next to a baseline in the same run: the same framed bytes written by a minimal node:net / node:tls /
- * node:dgram loop (the cost of the transport alone).
+ * next to two loops measured in the same run, in their own child processes, on the same records.
  *
  *   node --import tsx benchmarks/sinks/syslog.ts [--records=200000] [--runs=3] [--transports=udp,tcp,tls]
  *
  *   parent ── starts rsyslogd (ruleset "tally": parses each message, writes one short line)
- *     └─ for each run, transport, variant: a child process (so peak RSS is its own)
- *          sink      records (1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE, mixed UTF-8, made on the fly
- *                    from a pool) -> Readable -> syslog sink -> rsyslogd; timed to 'finish', which for
- *                    TCP/TLS includes the receiver closing after reading everything
- *          baseline  the sink's own output for the pool, captured once before timing, written in a loop
- *                    (64 KiB writes honouring 'drain'; UDP: one datagram per message) until as many
- *                    messages went out, then end() and wait for the receiver to close
+ *     └─ for each run, transport, variant: a child process (so peak RSS and CPU are its own)
+ *          sink            records (1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE, mixed UTF-8, made on the
+ *                          fly from a pool, each carrying `lineBytes` as records from the pipeline's
+ *                          splitter do) -> Readable -> syslog sink -> rsyslogd; timed from creating the
+ *                          sink to 'finish', which for TCP/TLS includes the receiver closing after
+ *                          reading everything
+ *          baseline        the minimal forwarding loop, the target's reference: the same generator,
+ *                          each record formatted, size-checked and framed by the sink's own code
+ *                          (formatterOf, MessageEncoder, PayloadBuilder, with the sink's settings),
+ *                          written by a bare node:net / node:tls socket in 64 KiB writes honouring
+ *                          'drain', then end() and wait for the receiver to close; UDP: one
+ *                          node:dgram datagram per message, 1000 sends awaited at a time. No Writable,
+ *                          no batching timer, no reconnect, no resend window, no acknowledgements.
+ *                          Timed from building the encoder (connect included, as for the sink)
+ *          transport-only  informational, not a baseline of the target: the sink's framed output for
+ *                          the pool (1024 records) captured once before timing, then those pre-built
+ *                          bytes written in the same loop until as many messages went out; no
+ *                          per-record work at all, the transport's ceiling
  *
  * Prints, per transport and variant, the median over the runs of messages/s, record MiB/s (JSON lines,
- * the unit the pipeline counts), peak RSS (process.resourceUsage().maxRSS of the child) and what rsyslog
- * counted (UDP is best effort), and the sink/baseline ratio. UDP runs use messageMaxBytes 8192 (the
- * 2048 default would dead-letter the larger conversation records).
+ * the unit the pipeline counts), the child's CPU seconds over the timed part and messages per CPU
+ * second, peak RSS (process.resourceUsage().maxRSS of the child) and what rsyslog counted (UDP is best
+ * effort); then the sink/baseline and sink/transport-only ratios, per wall second and per CPU second.
+ * The wall figures move with the machine's load (rsyslogd runs on the same cores); the CPU ones much
+ * less. UDP runs use messageMaxBytes 8192 (the 2048 default would dead-letter the larger records).
  */
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
@@ -29,13 +42,17 @@ import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { MemoryDeadLetter } from '../../src/pipeline/dead-letter-file.js';
 import type { Delivery, PipelineRecord, SourceRef } from '../../src/pipeline/record.js';
+import { MessageEncoder } from '../../src/sinks/syslog/encoder.js';
+import { CHUNK_TARGET_BYTES, PayloadBuilder } from '../../src/sinks/syslog/framing.js';
 import { createSyslogSink, syslogSinkConfigSchema } from '../../src/sinks/syslog/index.js';
+import { formatterOf, messageMaxBytesOf, targetOf } from '../../src/sinks/syslog/settings.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { startRsyslog } from '../../test/infra/rsyslog.js';
 
 type Transport = 'udp' | 'tcp' | 'tls';
-type Variant = 'sink' | 'baseline';
+type Variant = 'sink' | 'baseline' | 'transport-only';
+const VARIANTS: readonly Variant[] = ['sink', 'baseline', 'transport-only'];
 
 interface ChildResult {
   readonly messages: number;
@@ -89,9 +106,14 @@ interface Template {
   readonly after: string;
   readonly timestamp: string;
   readonly source: SourceRef;
+  /** UTF-8 size of the line with its event id (12 ASCII characters), known once per template. */
+  readonly bytes: number;
 }
 
-/** A pool of realistic records, each split around its event id so a record costs one concatenation. */
+/**
+ * A pool of realistic records, each split around its event id so a record costs one concatenation
+ * and its UTF-8 size is known without scanning it (as the splitter knows it in the pipeline).
+ */
 function makePool(): Template[] {
   const pool: Template[] = [];
   for (let i = 0; i < POOL; i++) {
@@ -139,13 +161,23 @@ function makePool(): Template[] {
             is_temporary_chat: false,
           },
         };
-    const [before, after] = JSON.stringify(obj).split('\u0000') as [string, string];
-    pool.push({ before, after, timestamp, source: audit ? SOURCES.AUDIT_LOG : SOURCES.CONVERSATION_MESSAGE });
+    // JSON.stringify writes the NUL placeholder as the six characters \u0000.
+    const [before, after] = JSON.stringify(obj).split('\\u0000') as [string, string];
+    if (after === undefined) throw new Error('the event id placeholder was not found');
+    pool.push({
+      before,
+      after,
+      timestamp,
+      source: audit ? SOURCES.AUDIT_LOG : SOURCES.CONVERSATION_MESSAGE,
+      bytes: Buffer.byteLength(before) + Buffer.byteLength(after) + EVENT_ID_CHARS,
+    });
   }
   return pool;
 }
 
 const delivery: Delivery = { ack() {}, fail() {} };
+/** `evt-` and 8 digits: the event id's length for up to 10^8 records. */
+const EVENT_ID_CHARS = 12;
 
 function* records(pool: readonly Template[], count: number): Generator<PipelineRecord> {
   for (let i = 0; i < count; i++) {
@@ -158,13 +190,14 @@ function* records(pool: readonly Template[], count: number): Generator<PipelineR
       lineNumber: i + 1,
       source: t.source,
       delivery,
+      lineBytes: t.bytes,
     };
   }
 }
 
 function recordBytesOf(pool: readonly Template[], count: number): number {
   let perCycle = 0;
-  for (const t of pool) perCycle += Buffer.byteLength(t.before + t.after) + 12;
+  for (const t of pool) perCycle += t.bytes;
   return Math.round((perCycle / pool.length) * count);
 }
 
@@ -245,7 +278,106 @@ async function captureFrames(pool: Template[], transport: Transport): Promise<Bu
   return chunks;
 }
 
+/**
+ * The minimal forwarding loop: every record formatted, size-checked and framed by the sink's own
+ * code with the sink's settings, written by a bare socket. What it leaves out is what the sink adds
+ * around the same work: the Writable and its batching, acknowledgements, reconnects and the resend
+ * window.
+ */
 async function runBaseline(
+  pool: Template[],
+  transport: Transport,
+  url: string,
+  caFile: string,
+): Promise<void> {
+  const t = startClock();
+  const config = sinkConfig(transport, url, caFile);
+  const target = targetOf(config);
+  const framing = target.transport === 'udp' ? 'datagram' : config.framing;
+  const encoder = new MessageEncoder(formatterOf(config), {
+    maxBytes: messageMaxBytesOf(config, target),
+    policy: config.oversizePolicy,
+    escapeNewlines: framing === 'newline',
+  });
+  const encode = (record: PipelineRecord): { head: string; body: string; bytes: number } => {
+    const encoded = encoder.encode(record, record.lineBytes);
+    if (!encoded.fits) throw new Error(`record ${record.lineNumber} is over messageMaxBytes`);
+    return encoded;
+  };
+  const { hostname, port } = new URL(url);
+  if (transport === 'udp') {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.connect(Number(port), hostname, resolve));
+    let burst = new PayloadBuilder('datagram');
+    let inBurst = 0;
+    for (const record of records(pool, RECORDS)) {
+      const m = encode(record);
+      burst.add(m.head, m.body, m.bytes);
+      if (++inBurst === 1000) {
+        await sendDatagrams(socket, burst.finish());
+        burst = new PayloadBuilder('datagram');
+        inBurst = 0;
+      }
+    }
+    await sendDatagrams(socket, burst.finish());
+    socket.close();
+    report(t, pool);
+    return;
+  }
+  const socket = await connectStream(transport, hostname, Number(port), caFile);
+  const closed = new Promise<void>((resolve, reject) => {
+    socket.once('close', () => resolve());
+    socket.once('error', reject);
+  });
+  let chunk = new PayloadBuilder(framing);
+  let pending = 0;
+  const write = async () => {
+    for (const buffer of chunk.finish()) if (!socket.write(buffer)) await once(socket, 'drain');
+    chunk = new PayloadBuilder(framing);
+    pending = 0;
+  };
+  for (const record of records(pool, RECORDS)) {
+    const m = encode(record);
+    chunk.add(m.head, m.body, m.bytes);
+    pending += m.bytes;
+    if (pending >= CHUNK_TARGET_BYTES) await write();
+  }
+  await write();
+  socket.end(); // then the receiver closes once it has read everything
+  await closed;
+  report(t, pool);
+}
+
+/** Sends datagrams and waits for every send callback (an error fails the run). */
+function sendDatagrams(socket: UdpSocket, datagrams: readonly Buffer[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let left = datagrams.length;
+    if (left === 0) resolve();
+    for (const d of datagrams) {
+      socket.send(d, (err) => {
+        if (err) reject(err);
+        else if (--left === 0) resolve();
+      });
+    }
+  });
+}
+
+function connectStream(transport: Transport, host: string, port: number, caFile: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s: Socket =
+      transport === 'tls'
+        ? tlsConnect({ host, port, ca: [readFileSync(caFile)] }, () => resolve(s))
+        : netConnect({ host, port }, () => resolve(s));
+    s.once('error', reject);
+    s.resume(); // the receiver sends nothing; never let its side back up
+  });
+}
+
+/**
+ * Informational: the transport alone. The sink's framed bytes for the pool, captured before timing,
+ * written in the same loop until as many messages went out: no per-record work at all.
+ */
+async function runTransportOnly(
   pool: Template[],
   transport: Transport,
   url: string,
@@ -269,19 +401,12 @@ async function runBaseline(
       sent += burst;
     }
     socket.close();
-    report(t);
+    report(t, pool);
     return;
   }
   const framesPerChunk = Math.max(1, Math.round(pool.length / frames.length));
   const writes = Math.ceil(RECORDS / framesPerChunk);
-  const socket: Socket = await new Promise((resolve, reject) => {
-    const s: Socket =
-      transport === 'tls'
-        ? tlsConnect({ host: hostname, port: Number(port), ca: [readFileSync(caFile)] }, () => resolve(s))
-        : netConnect({ host: hostname, port: Number(port) }, () => resolve(s));
-    s.once('error', reject);
-  });
-  socket.resume();
+  const socket = await connectStream(transport, hostname, Number(port), caFile);
   const t = startClock();
   await new Promise<void>((resolve, reject) => {
     let i = 0;
@@ -300,7 +425,7 @@ async function runBaseline(
     };
     pump();
   });
-  report(t);
+  report(t, pool);
 }
 
 interface Clock {
@@ -309,12 +434,13 @@ interface Clock {
 }
 const startClock = (): Clock => ({ wall: performance.now(), cpu: process.cpuUsage() });
 
-function report(clock: Clock): void {
+function report(clock: Clock, pool: readonly Template[]): void {
+  const seconds = (performance.now() - clock.wall) / 1000;
   const cpu = process.cpuUsage(clock.cpu);
   const result: ChildResult = {
     messages: RECORDS,
-    recordBytes: recordBytesOf(makePool(), RECORDS),
-    seconds: (performance.now() - clock.wall) / 1000,
+    recordBytes: recordBytesOf(pool, RECORDS),
+    seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   };
@@ -327,9 +453,10 @@ async function child(spec: string): Promise<void> {
   const caFile = args.get('ca') ?? '';
   const pool = makePool();
   if (variant === 'baseline') return runBaseline(pool, transport, url, caFile);
+  if (variant === 'transport-only') return runTransportOnly(pool, transport, url, caFile);
   const t = startClock();
   await runSink(pool, transport, url, caFile);
-  report(t);
+  report(t, pool);
 }
 
 // --- parent: runs, receiver, table -------------------------------------------------------------------
@@ -368,10 +495,16 @@ async function parent(): Promise<void> {
   const transports = (args.get('transports') ?? 'udp,tcp,tls').split(',') as Transport[];
   const rsyslog = await startRsyslog({ ruleset: 'tally' });
   const rows = new Map<string, { results: ChildResult[]; received: number[] }>();
+  // Fixed row order (sink, baseline, transport-only per transport), whatever order the runs took.
+  for (const transport of transports) {
+    for (const variant of VARIANTS) rows.set(`${transport} ${variant}`, { results: [], received: [] });
+  }
   try {
     for (let run = 0; run < runs; run++) {
       for (const transport of transports) {
-        for (const variant of ['sink', 'baseline'] as const) {
+        // Rotate the order from run to run, so no variant always follows the same one.
+        for (let v = 0; v < VARIANTS.length; v++) {
+          const variant = VARIANTS[(v + run) % VARIANTS.length]!;
           const before = await rsyslog.tally();
           const result = await runChild(transport, variant, rsyslog.url(transport), rsyslog.caFile);
           const received = await quietTally(rsyslog.tally, before, RECORDS);
@@ -394,23 +527,34 @@ async function parent(): Promise<void> {
     `\nsimulator_to_syslog: ${RECORDS} records of ${Math.round(bytesPerRecord)} B on average, median of ${runs} runs, ` +
       `Node ${process.version}, receiver rsyslogd (tally ruleset) on loopback`,
   );
-  console.log('transport  variant     msg/s   MiB/s  CPU s  peak RSS MiB  received (median)');
+  console.log(
+    'transport  variant            msg/s   MiB/s  CPU s  msg/CPU s  peak RSS MiB  received (median)',
+  );
   const msgRate = new Map<string, number>();
+  const msgPerCpu = new Map<string, number>();
   for (const [key, row] of rows) {
     const rate = median(row.results.map((r) => r.messages / r.seconds));
     const mib = median(row.results.map((r) => r.recordBytes / r.seconds / 1048576));
     const cpu = median(row.results.map((r) => r.cpuSeconds));
+    const perCpu = median(row.results.map((r) => r.messages / r.cpuSeconds));
     const rss = median(row.results.map((r) => r.maxRssBytes / 1048576));
     msgRate.set(key, rate);
+    msgPerCpu.set(key, perCpu);
     const [transport, variant] = key.split(' ') as [string, string];
     console.log(
-      `${transport.padEnd(9)}  ${variant.padEnd(8)} ${String(Math.round(rate)).padStart(8)} ${mib.toFixed(1).padStart(7)} ` +
-        `${cpu.toFixed(2).padStart(6)} ${rss.toFixed(0).padStart(13)}  ${median(row.received)}`,
+      `${transport.padEnd(9)}  ${variant.padEnd(15)} ${String(Math.round(rate)).padStart(8)} ${mib.toFixed(1).padStart(7)} ` +
+        `${cpu.toFixed(2).padStart(6)} ${String(Math.round(perCpu)).padStart(10)} ${rss.toFixed(0).padStart(13)}  ${median(row.received)}`,
     );
   }
+  const ratio = (figures: Map<string, number>, a: string, b: string) =>
+    ((figures.get(a) ?? 0) / (figures.get(b) ?? 1)).toFixed(2);
   for (const transport of transports) {
-    const ratio = (msgRate.get(`${transport} sink`) ?? 0) / (msgRate.get(`${transport} baseline`) ?? 1);
-    console.log(`${transport}: sink / baseline = ${ratio.toFixed(2)}`);
+    for (const other of ['baseline', 'transport-only']) {
+      console.log(
+        `${transport}: sink / ${other} = ${ratio(msgRate, `${transport} sink`, `${transport} ${other}`)} (wall), ` +
+          `${ratio(msgPerCpu, `${transport} sink`, `${transport} ${other}`)} (per CPU s)`,
+      );
+    }
   }
 }
 

@@ -1,11 +1,13 @@
 import type { FigureRow, Scenario } from '../../lib/result.js';
 import { ratioTarget, runSinkBench, sinkRow } from '../../lib/sink-bench.js';
-import { fixed } from '../../lib/stats.js';
+import { fixed, percent } from '../../lib/stats.js';
 
 /**
  * simulator_to_kafka: the kafka sink into the Kafka-protocol mock broker (kmock, test/infra), next
  * to `kcat -P` producing the same records to the same broker with the same acks, idempotence and
- * compression (benchmarks/sinks/kafka.ts). Target: at least 70% of kcat -P. The bench ends with
+ * compression (benchmarks/sinks/kafka.ts). Target: at least 70% of kcat -P's events/s (wall clock,
+ * as the issue states it); the ratio per CPU second is shown beside it (kcat is C with its input
+ * made by another process, so that one is far from a like-for-like figure). The bench ends with
  * one JSON line of medians, which is what this reads.
  */
 interface KafkaFigures {
@@ -13,6 +15,7 @@ interface KafkaFigures {
   readonly eventsPerSecond: number;
   readonly mibPerSecond: number;
   readonly cpuSeconds: number;
+  readonly eventsPerCpuSecond: number;
   readonly peakRssMiB: number;
 }
 
@@ -26,8 +29,9 @@ export const scenario: Scenario = {
       args: (quick) => (quick ? ['--records=2000', '--runs=1'] : ['--records=30000', '--runs=3']),
       summary: 'the kafka sink into a Kafka-protocol broker (kmock), vs kcat -P on the same broker',
       setup: [
-        "benchmarks/sinks/kafka.ts: 1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE records generated in the child, kafka sink (kafkajs, gzip, acks all, idempotent) into kmock (librdkafka's mock cluster, 3 brokers) on loopback, a fresh 3-partition topic per run; every run checked against the topic's high watermarks.",
+        "benchmarks/sinks/kafka.ts: 1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE records generated in the child (each with its UTF-8 size as lineBytes, as the splitter provides), kafka sink (kafkajs, gzip, acks all, idempotent) into kmock (librdkafka's mock cluster, 3 brokers) on loopback, a fresh 3-partition topic per run; every run checked against the topic's high watermarks.",
         "Baseline: `kcat -P -K '\\t'` (librdkafka) fed the same lines on stdin with the same acks, idempotence and compression, timed from spawn to exit. Medians of the runs.",
+        "CPU: the sink child's user + system time from start() to finish (module loading left out); kcat's whole process from /proc (the lines it reads are made by the parent, not counted). The target is judged on wall-clock events/s, the per-CPU-second ratio is printed beside it.",
       ],
       parse(stdout, records) {
         const line = stdout
@@ -45,19 +49,26 @@ export const scenario: Scenario = {
             runs,
             records,
             sink,
-            `${fixed((sink.eventsPerSecond / kcat.eventsPerSecond) * 100, 0)}% of kcat -P`,
+            `${percent(sink.eventsPerSecond / kcat.eventsPerSecond)} of kcat -P (wall), ` +
+              `${percent(sink.eventsPerCpuSecond / kcat.eventsPerCpuSecond)} (per CPU s)`,
           ),
           sinkRow(kcat.name, 'baseline', runs, records, kcat),
         ];
+        const target = ratioTarget(
+          '>= 70% of kcat -P on the same broker',
+          sink.eventsPerSecond,
+          kcat.eventsPerSecond,
+          0.7,
+        );
         return {
           rows,
           targets: [
-            ratioTarget(
-              '>= 70% of kcat -P on the same broker',
-              sink.eventsPerSecond,
-              kcat.eventsPerSecond,
-              0.7,
-            ),
+            {
+              ...target,
+              measured:
+                `${target.measured}; per CPU second ${percent(sink.eventsPerCpuSecond / kcat.eventsPerCpuSecond)} ` +
+                `(${fixed(sink.eventsPerCpuSecond, 0)} vs ${fixed(kcat.eventsPerCpuSecond, 0)} events/CPU s)`,
+            },
           ],
         };
       },
