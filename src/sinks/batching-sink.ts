@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { CfError, classify } from '../errors/index.js';
-import { type PipelineRecord, recordBytes } from '../pipeline/record.js';
+import { type Delivery, type PipelineRecord, recordBytes } from '../pipeline/record.js';
 import type { Sink, SinkContext, SinkHealth } from './contract.js';
 
 export interface BatchingOptions {
@@ -20,6 +20,29 @@ export interface Batch {
   /** Sum of recordBytes over the records. */
   readonly bytes: number;
 }
+
+/**
+ * What acknowledging a batch needs once its records are released: the deliveries in record order
+ * (runs of consecutive records sharing one handle, which is the common case: one per file) and
+ * the counts for the metrics.
+ */
+interface AckPlan {
+  readonly deliveries: Delivery[];
+  readonly runs: number[];
+  readonly sent: number;
+  readonly sentBytes: number;
+}
+
+/** The base's own view of a batch: the records can be released before it settles. */
+class HeldBatch implements Batch {
+  plan: AckPlan | undefined;
+  constructor(
+    public records: readonly PipelineRecord[],
+    readonly bytes: number,
+  ) {}
+}
+
+const NO_RECORDS: readonly PipelineRecord[] = Object.freeze([]);
 
 /**
  * A batching Writable (object mode, PipelineRecords in) that implements the sink contract's
@@ -48,7 +71,7 @@ export abstract class BatchingSink extends Writable implements Sink {
   private filling: PipelineRecord[] = [];
   private fillingBytes = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
-  private readonly ready: Batch[] = [];
+  private readonly ready: HeldBatch[] = [];
   private inFlight = 0;
   private inFlightBytes = 0;
   private heldCallback: ((err?: Error | null) => void) | undefined;
@@ -79,6 +102,18 @@ export abstract class BatchingSink extends Writable implements Sink {
 
   /** Releases connections. Called once, after the last batch settled or on destroy. */
   protected async disposeSink(): Promise<void> {}
+
+  /**
+   * For a sink that has read all it needs from a batch's records (e.g. encoded them) before the
+   * batch settles: keeps only what acknowledging needs, in the same order, so the records and
+   * their text can be collected while the batch waits for the destination. Records the sink
+   * dead-letters must be marked before this call. `batch.records` is empty afterwards.
+   */
+  protected releaseRecords(batch: Batch): void {
+    if (!(batch instanceof HeldBatch) || batch.plan !== undefined) return;
+    batch.plan = this.ackPlan(batch);
+    batch.records = NO_RECORDS;
+  }
 
   /** Size of a record for batching; override when the wire size differs a lot from the line. */
   protected sizeOf(record: PipelineRecord): number {
@@ -161,7 +196,7 @@ export abstract class BatchingSink extends Writable implements Sink {
     if (this.filling.length === 0) return;
     // After a destroy, _destroy counted what was filling.
     if (!this.destroyed) this.countReceived(this.filling.length);
-    this.ready.push({ records: this.filling, bytes: this.fillingBytes });
+    this.ready.push(new HeldBatch(this.filling, this.fillingBytes));
     this.filling = [];
     this.fillingBytes = 0;
     this.pump();
@@ -198,7 +233,7 @@ export abstract class BatchingSink extends Writable implements Sink {
     }
   }
 
-  private settle(batch: Batch, err: unknown): void {
+  private settle(batch: HeldBatch, err: unknown): void {
     this.inFlight--;
     this.inFlightBytes -= batch.bytes;
     if (err !== undefined) {
@@ -208,20 +243,38 @@ export abstract class BatchingSink extends Writable implements Sink {
       this.destroy(e);
       return;
     }
+    const plan = batch.plan ?? this.ackPlan(batch);
+    const { deliveries, runs } = plan;
+    for (let i = 0; i < deliveries.length; i++) {
+      const delivery = deliveries[i]!;
+      for (let n = runs[i]!; n > 0; n--) delivery.ack();
+    }
+    this.ctx.metrics.sentEvents.inc({ component: this.sinkName }, plan.sent);
+    this.ctx.metrics.sentBytes.inc({ component: this.sinkName }, plan.sentBytes);
+    this.pump();
+  }
+
+  private ackPlan(batch: Batch): AckPlan {
     // The batch already knows its size; only the (rare) dead-lettered records are measured
     // again, so acknowledging costs no second pass over every record's bytes.
     let sent = batch.records.length;
     let sentBytes = batch.bytes;
+    const deliveries: Delivery[] = [];
+    const runs: number[] = [];
+    let last: Delivery | undefined;
     for (const r of batch.records) {
       if (this.deadLettered.has(r)) {
         sent--;
         sentBytes -= this.sizeOf(r);
       }
-      r.delivery.ack();
+      if (r.delivery === last) runs[runs.length - 1]!++;
+      else {
+        last = r.delivery;
+        deliveries.push(last);
+        runs.push(1);
+      }
     }
-    this.ctx.metrics.sentEvents.inc({ component: this.sinkName }, sent);
-    this.ctx.metrics.sentBytes.inc({ component: this.sinkName }, sentBytes);
-    this.pump();
+    return { deliveries, runs, sent, sentBytes };
   }
 
   private whenIdle(): Promise<void> {

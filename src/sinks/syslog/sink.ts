@@ -98,6 +98,9 @@ class SyslogSink extends BatchingSink {
         await this.oversized(record, encoded.bytes);
       }
     }
+    // The messages are in the chunks now: let the records (and their text) go while the chunks
+    // wait for the socket, so in-flight batches do not keep them alive through GC cycles.
+    this.releaseRecords(batch);
     // Always through the transport, even when empty, so batches settle in wire order.
     await this.transport().send(payload.finish());
   }
