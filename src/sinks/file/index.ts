@@ -3,7 +3,7 @@ import { CfError } from '../../errors/index.js';
 import type { PipelineRecord } from '../../pipeline/record.js';
 import { type Batch, BatchingSink } from '../batching-sink.js';
 import type { Sink, SinkContext } from '../contract.js';
-import { jsonLines } from '../json-lines.js';
+import { JsonLinesEncoder } from '../json-lines.js';
 import type { FileSinkConfig } from './config.js';
 import { recoverPartialFiles } from './recover.js';
 import { RotatingFile } from './rotating-file.js';
@@ -19,6 +19,7 @@ export { recoverPartialFiles } from './recover.js';
 class FileSink extends BatchingSink {
   private readonly writers = new Map<string, RotatingFile>();
   private seq = 0;
+  private readonly encoder = new JsonLinesEncoder();
   private readonly runId = `${new Date()
     .toISOString()
     .replace(/[-:]/g, '')
@@ -61,23 +62,22 @@ class FileSink extends BatchingSink {
   }
 
   protected async sendBatch(batch: Batch): Promise<void> {
-    const groups = new Map<string, Buffer>();
+    const groups = new Map<string, readonly PipelineRecord[]>();
     if (this.config.perEventType) {
-      const byKey = new Map<string, PipelineRecord[]>();
       for (const r of batch.records) {
         const key = dirSafe(r.source.eventType);
-        const list = byKey.get(key);
-        if (list === undefined) byKey.set(key, [r]);
+        const list = groups.get(key) as PipelineRecord[] | undefined;
+        if (list === undefined) groups.set(key, [r]);
         else list.push(r);
       }
-      for (const [key, records] of byKey) groups.set(key, jsonLines(records));
     } else {
-      groups.set('', jsonLines(batch.records));
+      groups.set('', batch.records);
     }
     try {
-      for (const [key, text] of groups) {
+      for (const [key, records] of groups) {
         const writer = await this.writerFor(key);
-        await writer.append(text, this.config.fsync);
+        // Encoded just before its write: the encoder's buffer is reused by the next group.
+        await writer.append(this.encoder.encode(records), this.config.fsync);
         if (writer.bytes >= this.config.rotateMaxBytes) await this.rotate(key);
       }
     } catch (err) {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import type { PipelineRecord } from '../../../src/pipeline/record.js';
-import { jsonLines } from '../../../src/sinks/json-lines.js';
+import { JsonLinesEncoder, jsonLines } from '../../../src/sinks/json-lines.js';
 import {
   enrichConfigSchema,
   isBadLine,
@@ -45,4 +45,19 @@ test('a record whose lineBytes is wrong still comes out whole (encoded from its 
 
 test('no records, no bytes', () => {
   assert.equal(jsonLines([]).length, 0);
+});
+
+test('an encoder reusing its buffer gives each batch exactly its own lines, shorter batches included', () => {
+  const encoder = new JsonLinesEncoder();
+  const long = pipelineRecords(
+    '{"event_id":"a","m":"日本語 🚀"}\n{"event_id":"b","m":"long ...................."}\n',
+  );
+  const short = [makeRecord(7, undefined, { text: 'Größe' })];
+  const first = encoder.encode(long).toString('utf8');
+  assert.equal(first, long.map((r) => `${r.line}\n`).join(''));
+  // The second batch is shorter than the first: nothing of the first may trail it.
+  assert.equal(encoder.encode(short).toString('utf8'), `${short[0]!.line}\n`);
+  const lying: PipelineRecord = { ...makeRecord(8, undefined, { text: 'ééé' }), lineBytes: 10 };
+  assert.equal(encoder.encode([lying]).toString('utf8'), `${lying.line}\n`);
+  assert.equal(encoder.encode([]).length, 0);
 });
