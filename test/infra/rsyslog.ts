@@ -62,6 +62,8 @@ export interface RsyslogReceiver {
   url(kind: 'udp' | 'tcp' | 'tls' | 'mtls'): string;
   /** Messages received so far (probes left out), optionally filtered. */
   messages(filter?: (m: ReceivedMessage) => boolean): Promise<ReceivedMessage[]>;
+  /** Every message received once rsyslog's output has stopped growing (it writes asynchronously). */
+  settledMessages(): Promise<ReceivedMessage[]>;
   /** Waits until at least `count` messages pass `filter`; throws after `timeoutMs` with what arrived. */
   waitForMessages(
     count: number,
@@ -209,6 +211,16 @@ export async function startRsyslog(options: RsyslogOptions = {}): Promise<Rsyslo
         ? `${kind}://127.0.0.1:${port}`
         : `tcp+tls://127.0.0.1:${kind === 'tls' ? tlsPort : mtlsPort}`,
     messages: async (filter) => (await readAll()).filter(filter ?? (() => true)),
+    async settledMessages() {
+      let last = -1;
+      let messages = await readAll();
+      while (messages.length !== last) {
+        last = messages.length;
+        await delay(300);
+        messages = await readAll();
+      }
+      return messages;
+    },
     async waitForMessages(count, filter = () => true, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -79,14 +79,7 @@ export async function syslogTcpTarget(): Promise<StartedTarget> {
     name: 'syslog (tcp)',
     sinkArgs: ['--syslog-url', rsyslog.url('tcp')],
     async readDelivered() {
-      // rsyslog writes asynchronously: wait until its output stops growing.
-      let last = -1;
-      let messages = await rsyslog.messages();
-      while (messages.length !== last) {
-        last = messages.length;
-        await new Promise((r) => setTimeout(r, 300));
-        messages = await rsyslog.messages();
-      }
+      const messages = await rsyslog.settledMessages();
       return countEventIds(messages.map((m) => m.msg)).counts;
     },
     stop: () => rsyslog.close(),

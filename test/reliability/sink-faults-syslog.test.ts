@@ -33,16 +33,8 @@ after(async () => {
   await tmp.cleanup();
 });
 
-/** rsyslog writes asynchronously: read until its output stops growing. */
 async function receivedIds(): Promise<Map<string, number>> {
-  let last = -1;
-  let messages = await rsyslog.messages();
-  while (messages.length !== last) {
-    last = messages.length;
-    await new Promise((r) => setTimeout(r, 300));
-    messages = await rsyslog.messages();
-  }
-  return countEventIds(messages.map((m) => m.msg)).counts;
+  return countEventIds((await rsyslog.settledMessages()).map((m) => m.msg)).counts;
 }
 
 test(`rsyslog restarted mid-export (down ${DOWN_MS / 1000} s): every event arrives, repeats counted`, async (t) => {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { enrichConfigSchema, RecordEnricher } from '../../../src/transforms/index.js';
+import { ModelWindow } from '../../helpers/dedupe-model.js';
 import { CountingDelivery, sourceRef } from '../../helpers/records.js';
 import { goodLines, split } from './split-helpers.js';
 
@@ -12,23 +13,6 @@ import { goodLines, split } from './split-helpers.js';
  * ids than the window holds exercise eviction after eviction (the window keeps one cursor over its
  * ids from one eviction to the next, which must stay on the least recently seen id).
  */
-class ModelWindow {
-  readonly seen = new Map<string, string>();
-  constructor(private readonly maxEntries: number) {}
-
-  isDuplicate(id: string, file: string): boolean {
-    const first = this.seen.get(id);
-    if (first !== undefined) {
-      this.seen.delete(id);
-      this.seen.set(id, first);
-      return first !== file;
-    }
-    this.seen.set(id, file);
-    if (this.seen.size > this.maxEntries) this.seen.delete(this.seen.keys().next().value as string);
-    return false;
-  }
-}
-
 const step = fc.record({ id: fc.integer({ min: 0, max: 60 }), file: fc.integer({ min: 0, max: 2 }) });
 
 test('the de-duplication window drops exactly what an LRU model of its contract drops', () => {

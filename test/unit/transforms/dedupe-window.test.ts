@@ -3,34 +3,13 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { DEDUPE_BYTES_PER_ENTRY, DedupeWindow } from '../../../src/transforms/dedupe/dedupe-window.js';
 import { digestUtf16 } from '../../../src/transforms/dedupe/id-digest.js';
+import { ModelWindow } from '../../helpers/dedupe-model.js';
 
 /**
  * The de-duplication window on its own: the same contract as dedupe-window-model.test.ts (through
  * the enricher), here with many files coming and going, ids that differ by one character, and the
  * memory bound the configuration documents.
  */
-
-/** The contract: an LRU of the last `max` distinct ids and the file each was first seen in. */
-class ModelWindow {
-  readonly seen = new Map<string, string>();
-  constructor(private readonly max: number) {}
-
-  isDuplicate(id: string, file: string): boolean {
-    const first = this.seen.get(id);
-    if (first !== undefined) {
-      this.seen.delete(id);
-      this.seen.set(id, first);
-      return first !== file;
-    }
-    this.seen.set(id, file);
-    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
-    return false;
-  }
-
-  get files(): number {
-    return new Set(this.seen.values()).size;
-  }
-}
 
 /** A fresh string each call: a retried file's key is equal to, not the same object as, the first. */
 const fileKey = (n: number) => ['stream', String(n)].join('\u0000');
