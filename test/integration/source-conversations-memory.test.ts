@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Simulator } from '../../src/simulator/index.ts';
+import { cliNodeFlags } from '../helpers/cli.ts';
 
 /*
  * One conversations page of about 1 GB (500 conversations of 2 MB, limit 500) read by the
@@ -14,7 +15,10 @@ import { Simulator } from '../../src/simulator/index.ts';
  */
 const CONVERSATIONS = 500;
 const CONVERSATION_BYTES = 2_000_000;
-const GROWTH_LIMIT_BYTES = 100 * 1024 * 1024;
+// Holding the page would add about 1000 MiB. Measured growth: Node 20 20-40 MiB; Node 24 90-115 MiB
+// with the same code (at this session's start too), like the extra native memory Node 24 shows in
+// benchmarks/big_file_memory; not explained yet (benchmarks/README.md). 100 MiB failed on Node 24.
+const GROWTH_LIMIT_BYTES = 160 * 1024 * 1024;
 const reader = fileURLToPath(new URL('./fixtures/read-conversations.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -53,7 +57,17 @@ async function readInChild(sim: Simulator, pageSize: number): Promise<ReadResult
   const info = sim.info;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', reader, info.baseUrl, info.apiKey, info.sampleWorkspaceId, String(pageSize)],
+    // The V8 flags the CLI runs with (its shebang), so the child's memory is the product's.
+    [
+      ...cliNodeFlags(),
+      '--import',
+      'tsx',
+      reader,
+      info.baseUrl,
+      info.apiKey,
+      info.sampleWorkspaceId,
+      String(pageSize),
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let peak = 0;
