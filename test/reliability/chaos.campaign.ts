@@ -27,7 +27,7 @@ import {
  * first ack in none of 20 kills). A round's attempts end once a run completes.
  */
 const MIN_DELAY_MS = 300;
-const ROUNDS = Number(process.env.CF_CHAOS_ROUNDS ?? 10);
+const ROUNDS = Number(process.env.CF_CHAOS_ROUNDS ?? 25);
 const KILLS_PER_ROUND = Number(process.env.CF_CHAOS_KILLS ?? 6);
 const DOC = fileURLToPath(new URL('../../docs/reliability.md', import.meta.url));
 const BEGIN = '<!-- chaos:begin -->';
