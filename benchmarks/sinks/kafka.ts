@@ -7,8 +7,9 @@
  *
  *   parent ── starts kmock (3 brokers); per run, per variant, a fresh 3-partition topic
  *     ├─ sink   a child process (its own peak RSS): records (1-2 KB AUDIT_LOG and
- *     │         CONVERSATION_MESSAGE lines, made on the fly from a pool, each carrying `lineBytes`
- *     │         as records from the pipeline's splitter do) -> Readable -> kafka sink, timed from
+ *     │         CONVERSATION_MESSAGE lines, made on the fly from a pool, held as UTF-8 bytes with
+ *     │         their size as the splitter's records are: `line` is decoded only if read)
+ *     │         -> Readable -> kafka sink, timed from
  *     │         start() to 'finish' (every record acknowledged by the broker); its CPU is counted
  *     │         over the same span (module loading left out)
  *     └─ kcat   `kcat -P -K '\t'` fed the same lines (key = event_id) on stdin, timed from spawn
@@ -21,6 +22,10 @@
  * wall second and per CPU second. Every run is checked:
  * the topic's high watermarks must add up to exactly the records sent. kcat carries no headers
  * (it cannot set them per record); the sink adds four (~120 bytes per record).
+ *
+ * For experiments: CF_BENCH_KAFKA_EXTRA='{"batchMaxBytes":4194304}' adds sink settings (the figures
+ * then describe that configuration, not the defaults); CF_BENCH_CPU_PROF=<dir> writes a V8 CPU
+ * profile of each sink child there.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -71,50 +76,53 @@ const TIMESTAMP_CHARS = 24;
  * Bodies split around the two varying fields: parts[0] + id + parts[1] + time + parts[2], with the
  * line's UTF-8 size known once per body (as the splitter knows it in the pipeline).
  */
-const POOL: Array<{ parts: [string, string, string]; source: SourceRef; bytes: number }> = Array.from(
-  { length: 512 },
-  (_, i) => {
-    let seed = i * 7919 + 1;
-    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-    const text = Array.from(
-      { length: 120 + Math.floor(rand() * 150) },
-      () => WORDS[Math.floor(rand() * WORDS.length)],
-    ).join(' ');
-    const source = SOURCES[i % 2]!;
-    const body =
-      source.eventType === 'AUDIT_LOG'
-        ? {
-            event_id: '\u0000',
-            type: 'AUDIT_LOG',
-            timestamp: '\u0001',
-            principal: { id: source.principalId, type: 'CHATGPT_WORKSPACE' },
-            actor: {
-              type: 'ACCOUNT_USER',
-              user_id: `user-${i}`,
-              user_email: `user${i}@example.com`,
-              ip_address: '203.0.113.7',
-            },
-            action: 'gpt.updated',
-            details: { gpt_id: `g-${i}`, changes: text },
-          }
-        : {
-            event_id: '\u0000',
-            type: 'CONVERSATION_MESSAGE',
-            timestamp: '\u0001',
-            principal: { id: source.principalId, type: 'CHATGPT_WORKSPACE' },
-            conversation_id: `conv-${i}`,
-            message: {
-              id: `msg-${i}`,
-              author: { role: i % 4 === 1 ? 'user' : 'assistant' },
-              content: { content_type: 'text', value: text },
-            },
-          };
-    const [a = '', rest = ''] = JSON.stringify(body).split('\\u0000');
-    const [b = '', c = ''] = rest.split('\\u0001');
-    const bytes = Buffer.byteLength(a) + Buffer.byteLength(b) + Buffer.byteLength(c);
-    return { parts: [a, b, c], source, bytes: bytes + EVENT_ID_CHARS + TIMESTAMP_CHARS };
-  },
-);
+const POOL: Array<{
+  parts: [string, string, string];
+  utf8: [Buffer, Buffer, Buffer];
+  source: SourceRef;
+  bytes: number;
+}> = Array.from({ length: 512 }, (_, i) => {
+  let seed = i * 7919 + 1;
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const text = Array.from(
+    { length: 120 + Math.floor(rand() * 150) },
+    () => WORDS[Math.floor(rand() * WORDS.length)],
+  ).join(' ');
+  const source = SOURCES[i % 2]!;
+  const body =
+    source.eventType === 'AUDIT_LOG'
+      ? {
+          event_id: '\u0000',
+          type: 'AUDIT_LOG',
+          timestamp: '\u0001',
+          principal: { id: source.principalId, type: 'CHATGPT_WORKSPACE' },
+          actor: {
+            type: 'ACCOUNT_USER',
+            user_id: `user-${i}`,
+            user_email: `user${i}@example.com`,
+            ip_address: '203.0.113.7',
+          },
+          action: 'gpt.updated',
+          details: { gpt_id: `g-${i}`, changes: text },
+        }
+      : {
+          event_id: '\u0000',
+          type: 'CONVERSATION_MESSAGE',
+          timestamp: '\u0001',
+          principal: { id: source.principalId, type: 'CHATGPT_WORKSPACE' },
+          conversation_id: `conv-${i}`,
+          message: {
+            id: `msg-${i}`,
+            author: { role: i % 4 === 1 ? 'user' : 'assistant' },
+            content: { content_type: 'text', value: text },
+          },
+        };
+  const [a = '', rest = ''] = JSON.stringify(body).split('\\u0000');
+  const [b = '', c = ''] = rest.split('\\u0001');
+  const bytes = Buffer.byteLength(a) + Buffer.byteLength(b) + Buffer.byteLength(c);
+  const utf8: [Buffer, Buffer, Buffer] = [Buffer.from(a), Buffer.from(b), Buffer.from(c)];
+  return { parts: [a, b, c], utf8, source, bytes: bytes + EVENT_ID_CHARS + TIMESTAMP_CHARS };
+});
 
 function eventId(n: number): string {
   return `0d9a5b1c-7e3f-4a21-8c4d-${n.toString(16).padStart(12, '0')}`;
@@ -124,12 +132,58 @@ function lineBytes(n: number): number {
 }
 function line(n: number): string {
   const { parts } = POOL[n % POOL.length]!;
-  return parts[0] + eventId(n) + parts[1] + new Date(1_768_435_200_000 + n).toISOString() + parts[2];
+  return parts[0] + eventId(n) + parts[1] + timestamp(n) + parts[2];
+}
+
+function timestamp(n: number): string {
+  return new Date(1_768_435_200_000 + n).toISOString();
+}
+
+/**
+ * Record n as the pipeline hands it to a sink: its line held as UTF-8 bytes (as the splitter's
+ * view of a download is), copied out by writeUtf8 and decoded only if a stage reads `line`.
+ */
+class BenchRecord implements PipelineRecord {
+  readonly eventId: string;
+  readonly timestamp = undefined;
+  readonly lineNumber: number;
+  readonly source: SourceRef;
+  readonly lineBytes: number;
+  private text: string | undefined;
+
+  constructor(
+    private readonly n: number,
+    readonly delivery: Delivery,
+  ) {
+    const body = POOL[n % POOL.length]!;
+    this.eventId = eventId(n);
+    this.lineNumber = n + 1;
+    this.source = body.source;
+    this.lineBytes = body.bytes;
+  }
+
+  get line(): string {
+    this.text ??= line(this.n);
+    return this.text;
+  }
+
+  writeUtf8(target: Buffer, offset: number): number {
+    const [a, b, c] = POOL[this.n % POOL.length]!.utf8;
+    let at = offset + a.copy(target, offset);
+    at += target.write(this.eventId, at, 'latin1');
+    at += b.copy(target, at);
+    at += target.write(timestamp(this.n), at, 'latin1');
+    at += c.copy(target, at);
+    return at - offset;
+  }
 }
 
 // The sizes are computed, not measured: check them once, outside any timing.
 for (let n = 0; n < POOL.length; n++) {
   if (lineBytes(n) !== Buffer.byteLength(line(n))) throw new Error(`the size of body ${n} is wrong`);
+  const bytes = Buffer.alloc(lineBytes(n));
+  new BenchRecord(n, { ack() {}, fail() {} }).writeUtf8(bytes, 0);
+  if (bytes.toString('utf8') !== line(n)) throw new Error(`the bytes of body ${n} are wrong`);
 }
 
 // --- child: the sink --------------------------------------------------------------------------
@@ -142,6 +196,7 @@ async function runSinkChild(job: { brokers: string[]; topic: string; records: nu
     brokers: job.brokers,
     topic: job.topic,
     compression: COMPRESSION,
+    ...JSON.parse(process.env.CF_BENCH_KAFKA_EXTRA ?? '{}'),
   });
   const sink = createKafkaSink(config, {
     logger: silentLogger(),
@@ -152,17 +207,8 @@ async function runSinkChild(job: { brokers: string[]; topic: string; records: nu
   let recordBytes = 0;
   function* records(): Generator<PipelineRecord> {
     for (let n = 0; n < job.records; n++) {
-      const bytes = lineBytes(n);
-      recordBytes += bytes;
-      yield {
-        line: line(n),
-        eventId: eventId(n),
-        timestamp: undefined,
-        lineNumber: n + 1,
-        source: POOL[n % POOL.length]!.source,
-        delivery,
-        lineBytes: bytes,
-      };
+      recordBytes += lineBytes(n);
+      yield new BenchRecord(n, delivery);
     }
   }
   const started = performance.now();
@@ -191,11 +237,24 @@ interface Result {
   readonly maxRssBytes: number;
 }
 
+/** CF_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each sink child there (node --cpu-prof). */
+function profileFlags(): string[] {
+  const dir = process.env.CF_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 function runSink(brokers: string[], topic: string): Promise<Result> {
   const job = Buffer.from(JSON.stringify({ brokers, topic, records: RECORDS })).toString('base64url');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${job}`, `--compression=${COMPRESSION}`],
+    [
+      ...profileFlags(),
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      `--child=${job}`,
+      `--compression=${COMPRESSION}`,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

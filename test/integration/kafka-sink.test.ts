@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { isCfError } from '../../src/errors/index.js';
 import type { PipelineRecord } from '../../src/pipeline/record.js';
+import { pendingAhead } from '../../src/sinks/kafka/compress-ahead.js';
 import { CountingDelivery, makeRecord, sourceRef } from '../helpers/records.js';
 import { type KafkaBroker, startKafkaBroker } from '../infra/kafka.js';
 import { FAST_RETRY, kafkaSink, memoryLogger, sinkError, tally, writeAll } from './kafka-sink-helpers.js';
@@ -59,6 +60,37 @@ describe('kafka sink against a Kafka-protocol broker', () => {
       assert.ok(new Set(got.map((r) => r.partition)).size > 1, 'keys spread over the partitions');
       assert.deepEqual([...codecs], ['gzip']);
     }
+  });
+
+  it('sends records held as bytes byte for byte without decoding them, and frees what it prepared', async () => {
+    const delivery = new CountingDelivery();
+    let decoded = 0;
+    const expected = new Map<string, string>();
+    const records: PipelineRecord[] = Array.from({ length: 600 }, (_, n) => {
+      const base = makeRecord(n, delivery, { text: `café 数据 naïve ${'x'.repeat(n % 50)}` });
+      const bytes = Buffer.from(base.line, 'utf8');
+      expected.set(base.eventId!, base.line);
+      // As the splitter hands records over: the line as bytes, decoded only if a stage reads it.
+      return {
+        ...base,
+        get line() {
+          decoded++;
+          return bytes.toString('utf8');
+        },
+        lineBytes: bytes.length,
+        writeUtf8: (target: Buffer, offset: number) => bytes.copy(target, offset),
+      };
+    });
+    const { sink } = kafkaSink({ brokers: kafka.brokers, topic: 'as-bytes', batchMaxCount: 64, lingerMs: 5 });
+    await sink.start();
+    await writeAll(sink, records);
+    assert.equal(delivery.acked, 600);
+    assert.equal(decoded, 0, 'no record was decoded to text on its way to Kafka');
+    assert.equal(pendingAhead(), 0, 'nothing compressed ahead is held once every send settled');
+    const { records: got } = await kafka.consume('as-bytes');
+    const byKey = new Map(got.map((r) => [r.key, r.payload]));
+    assert.equal(byKey.size, 600);
+    for (const [eventId, line] of expected) assert.equal(byKey.get(eventId), line, eventId);
   });
 
   it('sanitises topic names rendered from upstream values', async () => {

@@ -1,4 +1,4 @@
-import { type PipelineRecord, recordBytes } from '../../pipeline/record.js';
+import { type PipelineRecord, recordBytes, type SourceRef, writeRecordUtf8 } from '../../pipeline/record.js';
 import { compileTemplate, finalizeTopicName, sanitizeTopicPart } from './template.js';
 
 /**
@@ -9,7 +9,12 @@ export interface KafkaMessage {
   readonly topic: string;
   /** Null when the key template renders empty: the partitioner then spreads records. */
   readonly key: string | null;
-  readonly value: string;
+  /**
+   * The line as UTF-8 bytes when the record holds it as bytes (copied, never decoded), else as
+   * text; a value the sink rewrote (truncation) is text.
+   */
+  readonly value: string | Buffer;
+  /** Shared by every record of a file (treat as immutable) unless extra headers were added. */
   readonly headers: Readonly<Record<string, string>>;
   /** Estimated size on the wire, uncompressed: what maxRecordBytes and batchMaxBytes bound. */
   readonly bytes: number;
@@ -36,50 +41,85 @@ export interface EncoderOptions {
   readonly key: string;
 }
 
+/** A file's headers and their size, made once per file rather than once per record. */
+interface SourceHeaders {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly bytes: number;
+}
+
 /** Turns PipelineRecords into KafkaMessages; templates are compiled once. */
 export class RecordEncoder {
   private readonly topicOf: (record: PipelineRecord) => string;
   private readonly keyOf: (record: PipelineRecord) => string;
+  /** Every record of a file shares its SourceRef, so its headers are built on its first record. */
+  private readonly headersBySource = new WeakMap<SourceRef, SourceHeaders>();
 
   constructor(options: EncoderOptions) {
     this.topicOf = compileTemplate(options.topic, sanitizeTopicPart);
     this.keyOf = compileTemplate(options.key);
   }
 
-  encode(
-    record: PipelineRecord,
-    value: string = record.line,
-    extraHeaders?: Record<string, string>,
-  ): KafkaMessage {
+  /** The record's size as encode() would measure it, without making its value. */
+  sizeOf(record: PipelineRecord): number {
     const key = this.keyOf(record);
-    const headers: Record<string, string> = {
-      [HEADER_NAMES.eventType]: record.source.eventType,
-      [HEADER_NAMES.principalId]: record.source.principalId,
-      [HEADER_NAMES.fileId]: record.source.fileId,
-      [HEADER_NAMES.source]: record.source.source,
-      ...extraHeaders,
-    };
+    return (
+      RECORD_OVERHEAD_BYTES +
+      Buffer.byteLength(key, 'utf8') +
+      recordBytes(record) +
+      this.sourceHeaders(record).bytes
+    );
+  }
+
+  encode(record: PipelineRecord, rewritten?: string, extraHeaders?: Record<string, string>): KafkaMessage {
+    const key = this.keyOf(record);
+    const { headers, bytes: headerBytes } =
+      extraHeaders === undefined
+        ? this.sourceHeaders(record)
+        : measuredHeaders({ ...this.sourceHeaders(record).headers, ...extraHeaders });
+    let value: string | Buffer;
+    let valueBytes: number;
+    if (rewritten !== undefined) {
+      value = rewritten;
+      valueBytes = Buffer.byteLength(rewritten, 'utf8');
+    } else {
+      // The line's size is known from the splitter; bytes held as bytes are copied, not decoded.
+      valueBytes = recordBytes(record);
+      if (record.writeUtf8 === undefined) value = record.line;
+      else {
+        value = Buffer.allocUnsafe(valueBytes);
+        writeRecordUtf8(record, value, 0);
+      }
+    }
     return {
       topic: finalizeTopicName(this.topicOf(record)),
       key: key === '' ? null : key,
       value,
       headers,
-      // The line's size is known from the splitter; only a replaced value is measured.
-      bytes: messageBytes(key, value, headers, value === record.line ? recordBytes(record) : undefined),
+      bytes: RECORD_OVERHEAD_BYTES + Buffer.byteLength(key, 'utf8') + valueBytes + headerBytes,
     };
+  }
+
+  private sourceHeaders(record: PipelineRecord): SourceHeaders {
+    let made = this.headersBySource.get(record.source);
+    if (made === undefined) {
+      made = measuredHeaders({
+        [HEADER_NAMES.eventType]: record.source.eventType,
+        [HEADER_NAMES.principalId]: record.source.principalId,
+        [HEADER_NAMES.fileId]: record.source.fileId,
+        [HEADER_NAMES.source]: record.source.source,
+      });
+      this.headersBySource.set(record.source, made);
+    }
+    return made;
   }
 }
 
-export function messageBytes(
-  key: string,
-  value: string,
-  headers: Readonly<Record<string, string>>,
-  valueBytes: number = Buffer.byteLength(value, 'utf8'),
-): number {
-  let n = RECORD_OVERHEAD_BYTES + Buffer.byteLength(key, 'utf8') + valueBytes;
+function measuredHeaders(headers: Readonly<Record<string, string>>): SourceHeaders {
+  let bytes = 0;
   for (const [name, v] of Object.entries(headers)) {
     // Each header adds two varint lengths (at most 5 bytes each for our sizes).
-    n += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(v, 'utf8') + 4;
+    bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(v, 'utf8') + 4;
   }
-  return n;
+  // Frozen: shared by a file's records, and the record encoder caches a frozen object's bytes.
+  return { headers: Object.freeze(headers), bytes };
 }

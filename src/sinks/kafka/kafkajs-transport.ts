@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import { CfError } from '../../errors/index.js';
 import { saslOptions, tlsOptions } from './client-security.js';
 import { type KafkaCompression, useCompression } from './codecs.js';
+import { compressAhead, type KafkaCodec } from './compress-ahead.js';
 import type { KafkaSinkConfig } from './config.js';
 import type { KafkaMessage } from './encoder.js';
 import { classifyKafkaError } from './errors.js';
 import { kafkajsLogCreator, kafkajsLogLevel } from './kafkajs-logger.js';
-import type { KafkaTransport } from './transport.js';
+import { type AheadMessage, encodeRecordsAhead, installRecordEncoder } from './kafkajs-records.js';
+import { partitionOfKey } from './murmur2.js';
+import type { KafkaTransport, PreparedSend } from './transport.js';
 
 /**
  * kafkajs's own retries, kept short: they absorb a moved leader or one dropped connection
@@ -33,6 +36,7 @@ export type KafkajsTransportOptions = Pick<
 /** The KafkaTransport on kafkajs: one idempotent producer plus an admin client for metadata. */
 export class KafkajsTransport implements KafkaTransport {
   private readonly compressionType: number;
+  private readonly codec: KafkaCodec | undefined;
   private readonly acks: number;
   private readonly partitioner = kafkajs.Partitioners.DefaultPartitioner();
   private readonly syntheticMetadata = new Map<number, PartitionMetadata[]>();
@@ -44,7 +48,9 @@ export class KafkajsTransport implements KafkaTransport {
     private readonly options: KafkajsTransportOptions,
     private readonly logger: Logger,
   ) {
-    this.compressionType = useCompression(options.compression);
+    const compression = useCompression(options.compression);
+    this.compressionType = compression.type;
+    this.codec = compression.codec;
     this.acks = options.acks === 'all' ? -1 : 1;
   }
 
@@ -54,6 +60,11 @@ export class KafkajsTransport implements KafkaTransport {
       this.logger.warn(
         { brokers: o.brokers },
         'TLS certificate verification is off for the Kafka brokers (tls.rejectUnauthorized: false): anyone on the path can read and alter the records.',
+      );
+    }
+    if (!installRecordEncoder()) {
+      this.logger.debug(
+        'kafkajs is not the version the faster record encoder was checked against; using its own.',
       );
     }
     const kafka = new kafkajs.Kafka({
@@ -116,6 +127,8 @@ export class KafkajsTransport implements KafkaTransport {
   }
 
   partitionFor(topic: string, key: string | null, partitionCount: number): number {
+    // The same partition kafkajs's DefaultPartitioner (and the Java client) gives a key.
+    if (key !== null) return partitionOfKey(key, partitionCount);
     let metadata = this.syntheticMetadata.get(partitionCount);
     if (metadata === undefined) {
       // The partitioner needs only the ids (and a leader to call a partition available).
@@ -131,17 +144,35 @@ export class KafkajsTransport implements KafkaTransport {
     return this.partitioner({ topic, partitionMetadata: metadata, message: { key, value: null } });
   }
 
-  async produce(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<void> {
+  prepare(topic: string, partition: number, messages: readonly KafkaMessage[]): PreparedSend {
+    // kafkajs only reads the headers: the message's own (shared, frozen) object serves.
+    const outgoing: AheadMessage[] = messages.map((m) => ({
+      key: m.key,
+      value: m.value,
+      headers: m.headers,
+    }));
+    // Encoded now, and compressed on the libuv pool while earlier requests are in flight (see
+    // compress-ahead.ts); kafkajs then finds both instead of doing them under its broker lock.
+    const records = encodeRecordsAhead(outgoing);
+    const release =
+      records !== undefined && this.codec !== undefined ? compressAhead(this.codec, records) : noop;
+    return new KafkajsSend(topic, partition, messages, outgoing, release);
+  }
+
+  async produce(send: PreparedSend): Promise<void> {
     const producer = this.producer;
     if (producer === undefined)
       throw new CfError('CF_ERR_INTERNAL', 'Kafka transport used before connect().');
+    if (!(send instanceof KafkajsSend))
+      throw new CfError('CF_ERR_INTERNAL', 'Kafka send prepared elsewhere.');
+    const { topic, partition } = send;
     try {
       await producer.send({
         topic,
         acks: this.acks,
         timeout: this.options.requestTimeoutMs,
         compression: this.compressionType,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers }, partition })),
+        messages: send.outgoing.map((m) => ({ ...m, partition })),
       });
     } catch (err) {
       throw classifyKafkaError(err, { topic, partition });
@@ -159,5 +190,26 @@ export class KafkajsTransport implements KafkaTransport {
     if (this.admin === undefined)
       throw new CfError('CF_ERR_INTERNAL', 'Kafka transport used before connect().');
     return this.admin;
+  }
+}
+
+function noop(): void {}
+
+/** A send prepared by the kafkajs transport: the kafkajs messages, records encoded ahead. */
+class KafkajsSend implements PreparedSend {
+  private released = false;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly messages: readonly KafkaMessage[],
+    readonly outgoing: readonly AheadMessage[],
+    private readonly drop: () => void,
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.drop();
   }
 }

@@ -12,7 +12,7 @@ import { applySizeLimit, type SizeLimit } from './oversize.js';
 import { retrying } from './retry.js';
 import { isFixedTemplate } from './template.js';
 import { TopicDirectory } from './topics.js';
-import type { KafkaTransport } from './transport.js';
+import type { KafkaTransport, PreparedSend } from './transport.js';
 
 /** `work`'s outcome, or the signal's reason as soon as it aborts. */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -47,8 +47,6 @@ interface PartitionSend {
  */
 export class KafkaSink extends BatchingSink {
   private readonly encoder: RecordEncoder;
-  /** Encoded once in sizeOf, read back in sendBatch. */
-  private readonly encoded = new WeakMap<PipelineRecord, KafkaMessage>();
   private readonly topics: TopicDirectory;
   private readonly lanes = new PartitionLanes();
   private readonly sizeLimit: SizeLimit;
@@ -118,15 +116,13 @@ export class KafkaSink extends BatchingSink {
   }
 
   protected override sizeOf(record: PipelineRecord): number {
-    const message = this.encoder.encode(record);
-    this.encoded.set(record, message);
-    return message.bytes;
+    return this.encoder.sizeOf(record);
   }
 
   protected async sendBatch(batch: Batch): Promise<void> {
     const outgoing: KafkaMessage[] = [];
     for (const record of batch.records) {
-      const message = this.encoded.get(record) ?? this.encoder.encode(record);
+      const message = this.encoder.encode(record);
       const verdict = applySizeLimit(record, message, this.encoder, this.sizeLimit);
       if (verdict.kind === 'fatal') throw verdict.error;
       if (verdict.kind === 'dead-letter') {
@@ -142,9 +138,14 @@ export class KafkaSink extends BatchingSink {
       outgoing.push(verdict.message);
     }
     if (outgoing.length === 0) return;
-    const sends = await this.splitByPartition(outgoing);
+    // Prepared now (encoded, compressed) so that the work overlaps the requests still in flight.
+    const sends = (await this.splitByPartition(outgoing)).map((s) =>
+      this.transport.prepare(s.topic, s.partition, s.messages),
+    );
     await Promise.all(
-      sends.map((s) => this.lanes.run(`${s.topic}\u0000${s.partition}`, () => this.deliver(s))),
+      sends.map((s) =>
+        this.lanes.run(`${s.topic}\u0000${s.partition}`, () => this.deliver(s).finally(() => s.release())),
+      ),
     );
   }
 
@@ -179,11 +180,8 @@ export class KafkaSink extends BatchingSink {
     return sends;
   }
 
-  private async deliver(send: PartitionSend): Promise<void> {
-    await retrying(
-      () => this.transport.produce(send.topic, send.partition, send.messages),
-      this.retryOptions(send.topic, send.partition),
-    );
+  private async deliver(send: PreparedSend): Promise<void> {
+    await retrying(() => this.transport.produce(send), this.retryOptions(send.topic, send.partition));
     if (!this.connected) {
       this.connected = true;
       this.log.info({ topic: send.topic, partition: send.partition }, 'Kafka accepts records again.');

@@ -15,10 +15,26 @@ export interface KafkaTransport {
   /** The partition a Java-compatible producer would pick for `key` (murmur2; spread when null). */
   partitionFor(topic: string, key: string | null, partitionCount: number): number;
   /**
-   * Produces `messages` to one partition, in order, in one request. Resolves once the broker
-   * acknowledged all of them as the acks setting asks; rejects naming the topic and partition.
+   * Makes `messages` ready to go to one partition as one request, before their turn comes (the
+   * kafkajs transport encodes and compresses them now, while earlier requests are in flight).
+   * Never throws: what cannot be prepared is done at send time.
    */
-  produce(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<void>;
+  prepare(topic: string, partition: number, messages: readonly KafkaMessage[]): PreparedSend;
+  /**
+   * Produces a prepared send's messages, in order, in one request; may be called again to retry.
+   * Resolves once the broker acknowledged all of them as the acks setting asks; rejects naming
+   * the topic and partition.
+   */
+  produce(send: PreparedSend): Promise<void>;
   /** Closes the connections; idempotent. */
   disconnect(): Promise<void>;
+}
+
+/** One partition's messages, made ready by `prepare`. */
+export interface PreparedSend {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+  /** Frees what preparing holds; call once the send settled (delivered or given up). Idempotent. */
+  release(): void;
 }

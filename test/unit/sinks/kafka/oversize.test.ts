@@ -58,7 +58,9 @@ describe('kafka record encoding and size limit', () => {
         assert.ok(v.message.bytes <= 2048);
         assert.equal(v.truncatedFrom, m.bytes);
         assert.equal(v.message.headers.truncated_from_bytes, String(m.bytes));
-        const parsed = JSON.parse(v.message.value) as { message: { content: { value: string }; id: string } };
+        const parsed = JSON.parse(String(v.message.value)) as {
+          message: { content: { value: string }; id: string };
+        };
         assert.equal(parsed.message.id, 'm1');
         const value = parsed.message.content.value;
         assert.ok(value.endsWith(TRUNCATION_MARKER));

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { KafkajsTransport } from '../../../../src/sinks/kafka/kafkajs-transport.js';
 import { silentLogger } from '../../../../src/telemetry/logger.js';
 
@@ -37,6 +39,18 @@ describe('kafka partition choice', () => {
         assert.equal(transport.partitionFor('t', key, partitions), (hash & 0x7fffffff) % partitions, key);
       }
     }
+  });
+
+  it("hashes any key as kafkajs's own murmur2 does", () => {
+    const kafkajsMurmur2 = createRequire(import.meta.url)(
+      'kafkajs/src/producer/partitioners/default/murmur2.js',
+    ) as (key: string) => number;
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), fc.integer({ min: 1, max: 64 }), (key, n) => {
+        assert.equal(transport.partitionFor('t', key, n), (kafkajsMurmur2(key) & 0x7fffffff) % n, key);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('spreads records without a key over all partitions', () => {
