@@ -137,6 +137,9 @@ export class KafkaSink extends BatchingSink {
       }
       outgoing.push(verdict.message);
     }
+    // The messages hold what Kafka needs (values copied out of the download's bytes): let the
+    // records, and the download chunks they view, go while the batch waits for the brokers.
+    this.releaseRecords(batch);
     if (outgoing.length === 0) return;
     // Prepared now (encoded, compressed) so that the work overlaps the requests still in flight.
     const sends = (await this.splitByPartition(outgoing)).map((s) =>
