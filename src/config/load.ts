@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { CfError } from '../errors/index.js';
 import { type Config, configSchema } from './schema.js';
@@ -17,6 +16,10 @@ export async function readConfigFile(path: string): Promise<unknown> {
       cause: err,
     });
   }
+  // Most configs are plain JSON: take those without loading yaml (some 20 ms of every start).
+  const json = plainJsonMapping(text);
+  if (json !== undefined) return json;
+  const { parseDocument } = await import('yaml');
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, customTags: [] });
   // Warnings count too: an unknown tag (`!!js/function`) is only a warning to the parser, and
   // a config must never carry something we silently turned into a string.
@@ -31,6 +34,63 @@ export async function readConfigFile(path: string): Promise<unknown> {
     throw new CfError('CF_ERR_CONFIG', `The config file ${path} must hold a mapping at the top level.`);
   }
   return value;
+}
+
+/** JSON nesting deeper than this goes to yaml, which runs out of stack somewhere near 900. */
+const JSON_MAX_DEPTH = 64;
+
+/**
+ * `text` as JSON.parse reads it when that is exactly what yaml would make of it, else undefined
+ * (and yaml decides). They agree on a JSON object text (YAML 1.2 is a superset of JSON) except
+ * where yaml is stricter: a repeated key (an error to yaml with uniqueKeys, the last one wins for
+ * JSON.parse), a tab where YAML wants indentation, a lone CR (a line break to JSON only), and
+ * nesting deep enough to exhaust yaml's stack. test/unit/cli/startup-imports.test.ts checks the
+ * agreement on generated documents.
+ */
+function plainJsonMapping(text: string): Record<string, unknown> | undefined {
+  if (!text.trimStart().startsWith('{') || text.includes('\t') || /\r(?!\n)/.test(text)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  const keys = countKeys(value, 0);
+  return keys !== undefined && keys === countKeysInText(text) ? value : undefined;
+}
+
+/** Keys of every object in a parsed JSON value; undefined when nested deeper than JSON_MAX_DEPTH. */
+function countKeys(value: unknown, depth: number): number | undefined {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (depth >= JSON_MAX_DEPTH) return undefined;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  let n = Array.isArray(value) ? 0 : children.length;
+  for (const child of children) {
+    const c = countKeys(child, depth + 1);
+    if (c === undefined) return undefined;
+    n += c;
+  }
+  return n;
+}
+
+/**
+ * Member names written in a text JSON.parse accepted: the strings followed by a colon. More of
+ * them than the parsed objects hold keys means a key was repeated.
+ */
+function countKeysInText(text: string): number {
+  let n = 0;
+  let i = text.indexOf('"');
+  while (i !== -1) {
+    let end = i + 1;
+    // A valid text: every string closes, and a backslash always escapes the next character.
+    for (let c = text.charCodeAt(end); c !== 0x22; c = text.charCodeAt(end)) end += c === 0x5c ? 2 : 1;
+    let next = end + 1;
+    while (next < text.length && ' \n\r'.includes(text.charAt(next))) next++;
+    if (text.charCodeAt(next) === 0x3a) n++;
+    i = text.indexOf('"', next);
+  }
+  return n;
 }
 
 /**

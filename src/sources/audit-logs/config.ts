@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-ref.js';
-import { upstreamHttpShape } from '../shared/index.js';
+import { upstreamHttpShape } from '../shared/http-settings.js';
 
 const ORG = /^org-[A-Za-z0-9_-]{1,64}$/;
 const filterList = (what: string) =>
