@@ -9,7 +9,7 @@
  *     ├─ sink   a child process (its own peak RSS): records (1-2 KB AUDIT_LOG and
  *     │         CONVERSATION_MESSAGE lines, made on the fly from a pool, held as UTF-8 bytes with
  *     │         their size as the splitter's records are: `line` is decoded only if read)
- *     │         -> Readable -> kafka sink, timed from
+ *     │         -> kafka sink (write() per record, as the pipeline does), timed from
  *     │         start() to 'finish' (every record acknowledged by the broker); its CPU is counted
  *     │         over the same span (module loading left out)
  *     └─ kcat   `kcat -P -K '\t'` fed the same lines (key = event_id) on stdin, timed from spawn
@@ -39,6 +39,7 @@ import { createKafkaSink, kafkaSinkConfigSchema } from '../../src/sinks/kafka/in
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { startKafkaBroker } from '../../test/infra/kafka.js';
+import { driveSink } from '../lib/drive-sink.js';
 
 const args = new Map(
   process.argv.slice(2).map((a) => {
@@ -214,7 +215,7 @@ async function runSinkChild(job: { brokers: string[]; topic: string; records: nu
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   await sink.start();
-  await pipeline(Readable.from(records(), { highWaterMark: 64 }), sink);
+  await driveSink(sink, records());
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
   if (acked !== job.records) throw new Error(`acked ${acked} of ${job.records}`);

@@ -12,7 +12,7 @@
  *     └─ for each run and variant: a child process (so peak RSS is its own)
  *          sink      records (1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE, mixed UTF-8, made on the
  *                    fly from a pool, each carrying `lineBytes` as records from the pipeline's
- *                    splitter do) -> Readable -> splunk-hec sink -> receiver; timed to 'finish'
+ *                    splitter do) -> splunk-hec sink (written as the pipeline does) -> receiver; to 'finish'
  *                    (with acks: until every batch was reported indexed; polls every 100 ms here)
  *          baseline  the same generator cut into the same batches (HecEnvelopeEncoder, batchMaxBytes,
  *                    batchMaxCount), gzip as configured, POSTed by an undici Pool, 4 at a time
@@ -24,8 +24,6 @@
  * The receiver (one Node process parsing every event) is the ceiling for both sides.
  */
 import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -37,6 +35,7 @@ import { createSplunkHecSink, splunkHecSinkConfigSchema } from '../../src/sinks/
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { type HecReceiver, startHecReceiver } from '../../test/infra/hec-receiver.js';
+import { driveSink } from '../lib/drive-sink.js';
 
 interface Variant {
   readonly name: string;
@@ -236,7 +235,7 @@ async function runSink(job: ChildJob, pool: Template[]): Promise<void> {
     signal: new AbortController().signal,
   });
   await sink.start();
-  await pipeline(Readable.from(generate(pool, job.records)), sink);
+  await driveSink(sink, generate(pool, job.records));
   if (deadLetter.count > 0) throw new Error(`${deadLetter.count} records dead-lettered`);
 }
 

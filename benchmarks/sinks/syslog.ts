@@ -8,12 +8,12 @@
  *     └─ for each run, transport, variant: a child process (so peak RSS and CPU are its own)
  *          sink            records (1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE, mixed UTF-8, made on the
  *                          fly from a pool, each carrying `lineBytes` as records from the pipeline's
- *                          splitter do) -> Readable -> syslog sink -> rsyslogd; timed from creating the
+ *                          splitter do) -> syslog sink (written as the pipeline does) -> rsyslogd; timed from creating the
  *                          sink to 'finish', which for TCP/TLS includes the receiver closing after
  *                          reading everything
  *          baseline        the minimal forwarding loop, the target's reference: the same generator,
  *                          each record formatted, size-checked and framed by the sink's own code
- *                          (formatterOf, MessageEncoder, PayloadBuilder, with the sink's settings),
+ *                          (formatterOf, MessageEncoder, FrameWriter, with the sink's settings),
  *                          written by a bare node:net / node:tls socket in 64 KiB writes honouring
  *                          'drain', then end() and wait for the receiver to close; UDP: one
  *                          node:dgram datagram per message, 1000 sends awaited at a time. No Writable,
@@ -30,6 +30,7 @@
  * effort); then the sink/baseline and sink/transport-only ratios, per wall second and per CPU second.
  * The wall figures move with the machine's load (rsyslogd runs on the same cores); the CPU ones much
  * less. UDP runs use messageMaxBytes 8192 (the 2048 default would dead-letter the larger records).
+ * CF_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each sink and baseline child there.
  */
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
@@ -42,13 +43,16 @@ import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { MemoryDeadLetter } from '../../src/pipeline/dead-letter-file.js';
 import type { Delivery, PipelineRecord, SourceRef } from '../../src/pipeline/record.js';
+import { ChunkPool } from '../../src/sinks/syslog/chunk-pool.js';
 import { MessageEncoder } from '../../src/sinks/syslog/encoder.js';
-import { CHUNK_TARGET_BYTES, PayloadBuilder } from '../../src/sinks/syslog/framing.js';
+import { FrameWriter } from '../../src/sinks/syslog/frame-writer.js';
+import { CHUNK_TARGET_BYTES } from '../../src/sinks/syslog/framing.js';
 import { createSyslogSink, syslogSinkConfigSchema } from '../../src/sinks/syslog/index.js';
 import { formatterOf, messageMaxBytesOf, targetOf } from '../../src/sinks/syslog/settings.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { startRsyslog } from '../../test/infra/rsyslog.js';
+import { driveSink } from '../lib/drive-sink.js';
 
 type Transport = 'udp' | 'tcp' | 'tls';
 type Variant = 'sink' | 'baseline' | 'transport-only';
@@ -221,7 +225,7 @@ async function runSink(pool: Template[], transport: Transport, url: string, caFi
     signal: new AbortController().signal,
   });
   await sink.start();
-  await pipeline(Readable.from(records(pool, RECORDS)), sink);
+  await driveSink(sink, records(pool, RECORDS));
   if (deadLetter.count > 0) throw new Error(`${deadLetter.count} records dead-lettered`);
 }
 
@@ -299,27 +303,25 @@ async function runBaseline(
     policy: config.oversizePolicy,
     escapeNewlines: framing === 'newline',
   });
-  const encode = (record: PipelineRecord): { head: string; body: string; bytes: number } => {
-    const encoded = encoder.encode(record, record.lineBytes);
-    if (!encoded.fits) throw new Error(`record ${record.lineNumber} is over messageMaxBytes`);
-    return encoded;
+  const chunkPool = new ChunkPool();
+  const frames = new FrameWriter(framing, encoder, chunkPool);
+  const frame = (record: PipelineRecord): void => {
+    if (!frames.add(record, record.lineBytes).fits)
+      throw new Error(`record ${record.lineNumber} is over messageMaxBytes`);
   };
   const { hostname, port } = new URL(url);
   if (transport === 'udp') {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.connect(Number(port), hostname, resolve));
-    let burst = new PayloadBuilder('datagram');
     let inBurst = 0;
     for (const record of records(pool, RECORDS)) {
-      const m = encode(record);
-      burst.add(m.head, m.body, m.bytes);
+      frame(record);
       if (++inBurst === 1000) {
-        await sendDatagrams(socket, burst.finish());
-        burst = new PayloadBuilder('datagram');
+        await sendDatagrams(socket, frames.finish());
         inBurst = 0;
       }
     }
-    await sendDatagrams(socket, burst.finish());
+    await sendDatagrams(socket, frames.finish());
     socket.close();
     report(t, pool);
     return;
@@ -329,20 +331,21 @@ async function runBaseline(
     socket.once('close', () => resolve());
     socket.once('error', reject);
   });
-  let chunk = new PayloadBuilder(framing);
-  let pending = 0;
-  const write = async () => {
-    for (const buffer of chunk.finish()) if (!socket.write(buffer)) await once(socket, 'drain');
-    chunk = new PayloadBuilder(framing);
-    pending = 0;
+  // FrameWriter seals a chunk once it holds CHUNK_TARGET_BYTES: write whatever is sealed, and
+  // recycle each chunk once written, as the sink does.
+  const write = async (buffers: Buffer[]) => {
+    for (const buffer of buffers) if (!socket.write(buffer)) await once(socket, 'drain');
   };
+  let pending = 0;
   for (const record of records(pool, RECORDS)) {
-    const m = encode(record);
-    chunk.add(m.head, m.body, m.bytes);
-    pending += m.bytes;
-    if (pending >= CHUNK_TARGET_BYTES) await write();
+    frame(record);
+    pending += record.lineBytes ?? 0;
+    if (pending >= CHUNK_TARGET_BYTES) {
+      await write(frames.finish());
+      pending = 0;
+    }
   }
-  await write();
+  await write(frames.finish());
   socket.end(); // then the receiver closes once it has read everything
   await closed;
   report(t, pool);
@@ -461,11 +464,18 @@ async function child(spec: string): Promise<void> {
 
 // --- parent: runs, receiver, table -------------------------------------------------------------------
 
+/** CF_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each sink and baseline child there (node --cpu-prof). */
+function profileFlags(variant: Variant): string[] {
+  const dir = process.env.CF_BENCH_CPU_PROF;
+  return dir && variant !== 'transport-only' ? ['--cpu-prof', `--cpu-prof-dir=${dir}/${variant}`] : [];
+}
+
 function runChild(transport: Transport, variant: Variant, url: string, caFile: string): Promise<ChildResult> {
   const file = fileURLToPath(import.meta.url);
   const proc = spawn(
     process.execPath,
     [
+      ...profileFlags(variant),
       '--import',
       'tsx',
       file,

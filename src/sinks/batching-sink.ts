@@ -15,10 +15,16 @@ export interface BatchingOptions {
 }
 
 /** One batch handed to `sendBatch`. */
-export interface Batch {
+export interface Batch<Absorbed = unknown> {
+  /**
+   * The batch's records, in arrival order. For a sink that absorbs records on arrival (see
+   * `BatchingSink.absorb`), only the ones it declined.
+   */
   readonly records: readonly PipelineRecord[];
-  /** Sum of recordBytes over the records. */
+  /** Sum of recordBytes over the records (over every record that arrived, absorbed ones too). */
   readonly bytes: number;
+  /** For a sink that absorbs records: what its `closeAbsorbed()` returned when the batch closed. */
+  readonly absorbed?: Absorbed;
 }
 
 /**
@@ -33,12 +39,22 @@ interface AckPlan {
   readonly sentBytes: number;
 }
 
+/** The deliveries of every record that arrived in a batch, in order, as AckPlan keeps them. */
+interface Arrivals {
+  readonly deliveries: Delivery[];
+  readonly runs: number[];
+  count: number;
+}
+
 /** The base's own view of a batch: the records can be released before it settles. */
-class HeldBatch implements Batch {
+class HeldBatch<Absorbed> implements Batch<Absorbed> {
   plan: AckPlan | undefined;
   constructor(
     public records: readonly PipelineRecord[],
     readonly bytes: number,
+    /** Set for a sink that absorbs records: the deliveries of all records, absorbed or not. */
+    readonly arrivals?: Arrivals,
+    readonly absorbed?: Absorbed,
   ) {}
 }
 
@@ -62,16 +78,26 @@ const NO_RECORDS: readonly PipelineRecord[] = Object.freeze([]);
  * (honouring `ctx.signal`); reject only with a fatal error. The base acknowledges the records,
  * in order, after the promise resolves, and counts them as sent unless the sink reports them
  * as dead-lettered through `markDeadLettered`.
+ *
+ * A sink may instead take each record as it arrives (`absorb` and `closeAbsorbed`, e.g. encode
+ * it into bytes at once): the filling batch then holds the sink's encoded form and the records'
+ * delivery handles, not the records, so a record and its text become garbage while still young
+ * instead of waiting (and being promoted to V8's old space) in a filling batch. Acknowledging is
+ * unchanged: after `sendBatch` resolves, in arrival order.
  */
-export abstract class BatchingSink extends Writable implements Sink {
+export abstract class BatchingSink<Absorbed = unknown> extends Writable implements Sink {
   readonly sinkName: string;
   protected readonly ctx: SinkContext;
   protected readonly batching: BatchingOptions;
 
   private filling: PipelineRecord[] = [];
+  /** Records that arrived in the filling batch (filling.length unless the sink absorbs records). */
+  private fillingCount = 0;
   private fillingBytes = 0;
+  /** Deliveries of the filling batch, kept only for a sink that absorbs records. */
+  private fillingArrivals: Arrivals | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
-  private readonly ready: HeldBatch[] = [];
+  private readonly ready: HeldBatch<Absorbed>[] = [];
   private inFlight = 0;
   private inFlightBytes = 0;
   private heldCallback: ((err?: Error | null) => void) | undefined;
@@ -98,7 +124,19 @@ export abstract class BatchingSink extends Writable implements Sink {
   async start(): Promise<void> {}
 
   /** Sends one batch; see the class comment for the contract. */
-  protected abstract sendBatch(batch: Batch): Promise<void>;
+  protected abstract sendBatch(batch: Batch<Absorbed>): Promise<void>;
+
+  /**
+   * Optional, with `closeAbsorbed`: takes what the sink needs from a record as it arrives (called
+   * from `_write`, in order, after the base decided which batch the record belongs to). Returns
+   * true when the sink keeps nothing of the record: the base then keeps only its delivery handle.
+   * Returns false to leave the record in the batch's `records` (e.g. one the sink will dead-letter
+   * in `sendBatch`). Must not throw.
+   */
+  protected absorb?(record: PipelineRecord): boolean;
+
+  /** Called when the filling batch closes, for a sink that absorbs: becomes `batch.absorbed`. */
+  protected closeAbsorbed?(): Absorbed;
 
   /** Releases connections. Called once, after the last batch settled or on destroy. */
   protected async disposeSink(): Promise<void> {}
@@ -144,11 +182,13 @@ export abstract class BatchingSink extends Writable implements Sink {
     const size = this.sizeOf(record);
     // A record that would overflow the filling batch closes it first: a batch never exceeds
     // batchMaxBytes unless it holds one record that alone is larger (the sink decides its fate).
-    if (this.filling.length > 0 && this.fillingBytes + size > this.batching.batchMaxBytes) this.closeBatch();
-    this.filling.push(record);
+    if (this.fillingCount > 0 && this.fillingBytes + size > this.batching.batchMaxBytes) this.closeBatch();
+    if (this.absorb === undefined) this.filling.push(record);
+    else this.admitAbsorbing(record);
+    this.fillingCount++;
     this.fillingBytes += size;
     if (
-      this.filling.length >= this.batching.batchMaxCount ||
+      this.fillingCount >= this.batching.batchMaxCount ||
       this.fillingBytes >= this.batching.batchMaxBytes
     ) {
       this.closeBatch();
@@ -174,7 +214,7 @@ export abstract class BatchingSink extends Writable implements Sink {
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    this.countReceived(this.filling.length);
+    this.countReceived(this.fillingCount);
     const held = this.heldCallback;
     this.heldCallback = undefined;
     held?.(err ?? new CfError('CF_ERR_ABORTED', `Sink ${this.sinkName} was closed.`));
@@ -193,13 +233,37 @@ export abstract class BatchingSink extends Writable implements Sink {
   private closeBatch(): void {
     if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    if (this.filling.length === 0) return;
+    if (this.fillingCount === 0) return;
     // After a destroy, _destroy counted what was filling.
-    if (!this.destroyed) this.countReceived(this.filling.length);
-    this.ready.push(new HeldBatch(this.filling, this.fillingBytes));
+    if (!this.destroyed) this.countReceived(this.fillingCount);
+    const arrivals = this.fillingArrivals;
+    this.ready.push(
+      arrivals === undefined
+        ? new HeldBatch<Absorbed>(this.filling, this.fillingBytes)
+        : new HeldBatch(this.filling, this.fillingBytes, arrivals, this.closeAbsorbed?.()),
+    );
     this.filling = [];
+    this.fillingCount = 0;
     this.fillingBytes = 0;
+    this.fillingArrivals = undefined;
     this.pump();
+  }
+
+  /** `_write` for a sink that absorbs: the record's delivery is kept, the record only if declined. */
+  private admitAbsorbing(record: PipelineRecord): void {
+    let arrivals = this.fillingArrivals;
+    if (arrivals === undefined) {
+      arrivals = { deliveries: [], runs: [], count: 0 };
+      this.fillingArrivals = arrivals;
+    }
+    const { deliveries, runs } = arrivals;
+    if (deliveries[deliveries.length - 1] === record.delivery) runs[runs.length - 1]!++;
+    else {
+      deliveries.push(record.delivery);
+      runs.push(1);
+    }
+    arrivals.count++;
+    if (!this.absorb!(record)) this.filling.push(record);
   }
 
   /**
@@ -233,7 +297,7 @@ export abstract class BatchingSink extends Writable implements Sink {
     }
   }
 
-  private settle(batch: HeldBatch, err: unknown): void {
+  private settle(batch: HeldBatch<Absorbed>, err: unknown): void {
     this.inFlight--;
     this.inFlightBytes -= batch.bytes;
     if (err !== undefined) {
@@ -254,9 +318,11 @@ export abstract class BatchingSink extends Writable implements Sink {
     this.pump();
   }
 
-  private ackPlan(batch: Batch): AckPlan {
+  private ackPlan(batch: HeldBatch<Absorbed>): AckPlan {
     // The batch already knows its size; only the (rare) dead-lettered records are measured
     // again, so acknowledging costs no second pass over every record's bytes.
+    const { arrivals } = batch;
+    if (arrivals !== undefined) return this.absorbedAckPlan(batch, arrivals);
     let sent = batch.records.length;
     let sentBytes = batch.bytes;
     const deliveries: Delivery[] = [];
@@ -275,6 +341,19 @@ export abstract class BatchingSink extends Writable implements Sink {
       }
     }
     return { deliveries, runs, sent, sentBytes };
+  }
+
+  /** A batch of a sink that absorbs: the deliveries are known; only declined records can be dead-lettered. */
+  private absorbedAckPlan(batch: HeldBatch<Absorbed>, arrivals: Arrivals): AckPlan {
+    let sent = arrivals.count;
+    let sentBytes = batch.bytes;
+    for (const r of batch.records) {
+      if (this.deadLettered.has(r)) {
+        sent--;
+        sentBytes -= this.sizeOf(r);
+      }
+    }
+    return { deliveries: arrivals.deliveries, runs: arrivals.runs, sent, sentBytes };
   }
 
   private whenIdle(): Promise<void> {

@@ -37,7 +37,7 @@ export const scenario: Scenario = {
         "the syslog sink (TCP, octet counting) into rsyslogd, vs a minimal node:net loop framing the same records with the sink's encoder",
       setup: [
         'benchmarks/sinks/syslog.ts: 1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE records (mixed UTF-8, each with its UTF-8 size as lineBytes, as the splitter provides) generated in the child, RFC 5424 with octet counting over TCP to a private rsyslogd (tally ruleset) on loopback, timed until the receiver closed the connection.',
-        "Baseline (the target's): the same generator, each record formatted, size-checked and framed by the sink's own code (formatterOf, MessageEncoder, PayloadBuilder), written by a bare node:net socket in 64 KiB writes honouring drain; no Writable, batching, reconnect or resend window.",
+        "Baseline (the target's): the same generator, each record formatted, size-checked and framed by the sink's own code (formatterOf, MessageEncoder, FrameWriter into recycled 64 KiB chunks), written by a bare node:net socket honouring drain; no Writable, batching, reconnect or resend window.",
         "Transport only (informational): the sink's framed bytes for 1024 records captured once before timing, written in the same loop: the transport's ceiling without per-record work.",
         "Each variant in its own child process, in rotating order; medians of the runs. CPU is the child's user + system time over the timed part; the target is judged on wall-clock events/s, the per-CPU-second ratio is printed beside it.",
       ],

@@ -35,6 +35,24 @@ export class MessageEncoder {
     private readonly options: EncoderOptions,
   ) {}
 
+  /** Largest message in bytes, framing excluded. */
+  get maxBytes(): number {
+    return this.options.maxBytes;
+  }
+
+  /**
+   * The head of the record's message, when MSG is the record's line unchanged (so its bytes can be
+   * copied without reading it as text); undefined when the formatter rewrites MSG. The caller still
+   * applies the size limit (`encode` when over it) and, with newline framing, must not copy a line
+   * holding an LF byte (`encode` escapes it).
+   */
+  headOf(record: PipelineRecord): string | undefined {
+    const headOf = this.format.headOf;
+    if (headOf === undefined) return undefined;
+    const head = headOf(record);
+    return this.options.escapeNewlines && head.includes('\n') ? head.replaceAll('\n', '\\n') : head;
+  }
+
   /** `lineBytes`, when known, is the UTF-8 size of `record.line` (saves a pass over big records). */
   encode(record: PipelineRecord, lineBytes?: number): Encoded {
     let { head, body } = this.format(record);

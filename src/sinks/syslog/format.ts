@@ -27,7 +27,18 @@ export interface FormattedMessage {
   readonly body: string;
 }
 
-export type Formatter = (record: PipelineRecord) => FormattedMessage;
+export type Formatter = ((record: PipelineRecord) => FormattedMessage) & {
+  /**
+   * The head alone, for a formatter whose MSG is always the record's line unchanged: a caller can
+   * then copy the line's bytes (writeRecordUtf8) without reading it as text.
+   */
+  readonly headOf?: (record: PipelineRecord) => string;
+};
+
+/** A formatter whose MSG is the record's line, from the function that builds the head. */
+export function lineFormatter(headOf: (record: PipelineRecord) => string): Formatter {
+  return Object.assign((record: PipelineRecord) => ({ head: headOf(record), body: record.line }), { headOf });
+}
 
 /** Replaces anything outside PRINTUSASCII and cuts to `max` characters; '-' when empty. */
 export function printUsAscii(value: string, max: number): string {

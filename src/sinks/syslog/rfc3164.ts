@@ -1,4 +1,4 @@
-import type { Formatter, HeaderOptions } from './format.js';
+import { type Formatter, type HeaderOptions, lineFormatter } from './format.js';
 import { priority } from './priority.js';
 import { rfc3164Timestamp } from './timestamp.js';
 
@@ -11,8 +11,8 @@ export function rfc3164Formatter(options: HeaderOptions, now: () => number = Dat
   const tag = options.procId === '-' ? options.appName : `${options.appName}[${options.procId}]`;
   const origin = `${options.hostname} ${tag}: `;
   const { facility, severityOf } = options;
-  return (record) => ({
-    head: `<${priority(facility, severityOf(record))}>${rfc3164Timestamp(record.timestamp, now)} ${origin}`,
-    body: record.line,
-  });
+  return lineFormatter(
+    (record) =>
+      `<${priority(facility, severityOf(record))}>${rfc3164Timestamp(record.timestamp, now)} ${origin}`,
+  );
 }

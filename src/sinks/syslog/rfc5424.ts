@@ -1,5 +1,5 @@
 import type { Formatter, HeaderOptions } from './format.js';
-import { msgIdResolver } from './format.js';
+import { lineFormatter, msgIdResolver } from './format.js';
 import { priority } from './priority.js';
 import { metadataElementBuilder } from './structured-data.js';
 import { rfc5424Timestamp } from './timestamp.js';
@@ -17,12 +17,9 @@ export function rfc5424Formatter(options: HeaderOptions): Formatter {
   const { facility, severityOf } = options;
   const metadata = options.sdId === undefined ? () => '-' : metadataElementBuilder(options.sdId);
   const bom = options.bom ? BOM : '';
-  return (record) => {
+  return lineFormatter((record) => {
     const pri = priority(facility, severityOf(record));
     const sd = metadata(record);
-    return {
-      head: `<${pri}>1 ${rfc5424Timestamp(record.timestamp)} ${origin} ${msgIdOf(record)} ${sd} ${bom}`,
-      body: record.line,
-    };
-  };
+    return `<${pri}>1 ${rfc5424Timestamp(record.timestamp)} ${origin} ${msgIdOf(record)} ${sd} ${bom}`;
+  });
 }

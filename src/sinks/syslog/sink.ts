@@ -6,7 +6,8 @@ import { ChunkPool } from './chunk-pool.js';
 import type { SyslogSinkConfig } from './config.js';
 import { DatagramTransport } from './datagram-transport.js';
 import { MessageEncoder, type OversizePolicy } from './encoder.js';
-import { type Framing, PayloadBuilder } from './framing.js';
+import { FrameWriter } from './frame-writer.js';
+import type { Framing } from './framing.js';
 import { formatterOf, labelOf, messageMaxBytesOf, secureContextOf, targetOf } from './settings.js';
 import { StreamTransport } from './stream-transport.js';
 import type { SyslogTransport, TransportHooks } from './transport.js';
@@ -25,8 +26,14 @@ import type { SyslogTarget } from './url.js';
  * Retries: reconnects and resends happen inside `sendBatch` (capped backoff with jitter, up to
  * `retryMaxAttempts` failures in a row, honouring ctx.signal); it rejects only with a fatal error.
  * A record over `messageMaxBytes` is dead-lettered, truncated or fatal by `oversizePolicy`.
+ *
+ * Each record is framed into bytes as it arrives (`absorb`): the batch being filled holds its
+ * frames and the records' delivery handles, not the records. A record that waited in a filling
+ * batch long enough to reach V8's old space would otherwise keep its line there until a full GC
+ * (the long-run CPU doubling this replaced). Only records over the limit stay in the batch, for
+ * `sendBatch` to dead-letter or fail on.
  */
-class SyslogSink extends BatchingSink {
+class SyslogSink extends BatchingSink<Buffer[]> {
   private readonly target: SyslogTarget;
   private readonly label: string;
   private readonly encoder: MessageEncoder;
@@ -36,8 +43,12 @@ class SyslogSink extends BatchingSink {
   private transportInstance: SyslogTransport | undefined;
   private ending = false;
   private readonly pool = new ChunkPool();
+  /** Frames of the batch being filled. */
+  private readonly frames: FrameWriter;
   /** UTF-8 sizes measured for batching (records without lineBytes), reused by the encoder. */
   private readonly lineBytes = new WeakMap<PipelineRecord, number>();
+  /** Message sizes of the records absorb declined (over messageMaxBytes), for the dead-letter entry. */
+  private readonly oversizeBytes = new WeakMap<PipelineRecord, number>();
   private truncated = 0;
 
   constructor(
@@ -64,6 +75,7 @@ class SyslogSink extends BatchingSink {
       policy: this.policy,
       escapeNewlines: this.framing === 'newline',
     });
+    this.frames = new FrameWriter(this.framing, this.encoder, this.pool);
   }
 
   override async start(): Promise<void> {
@@ -87,22 +99,26 @@ class SyslogSink extends BatchingSink {
     }
   }
 
-  protected async sendBatch(batch: Batch): Promise<void> {
-    const payload = new PayloadBuilder(this.framing, this.pool);
-    for (const record of batch.records) {
-      const encoded = this.encoder.encode(record, record.lineBytes ?? this.lineBytes.get(record));
-      if (encoded.fits) {
-        payload.add(encoded.head, encoded.body, encoded.bytes);
-        if (encoded.truncatedFrom !== undefined) this.countTruncated(encoded.truncatedFrom);
-      } else {
-        await this.oversized(record, encoded.bytes);
-      }
+  protected override absorb(record: PipelineRecord): boolean {
+    const framed = this.frames.add(record, record.lineBytes ?? this.lineBytes.get(record));
+    if (!framed.fits) {
+      this.oversizeBytes.set(record, framed.bytes);
+      return false;
     }
-    // The messages are in the chunks now: let the records (and their text) go while the chunks
-    // wait for the socket, so in-flight batches do not keep them alive through GC cycles.
+    if (framed.truncatedFrom !== undefined) this.countTruncated(framed.truncatedFrom);
+    return true;
+  }
+
+  protected override closeAbsorbed(): Buffer[] {
+    return this.frames.finish();
+  }
+
+  protected async sendBatch(batch: Batch<Buffer[]>): Promise<void> {
+    // The records still in the batch are the ones absorb declined: over messageMaxBytes.
+    for (const record of batch.records) await this.oversized(record, this.oversizeBytes.get(record) ?? 0);
     this.releaseRecords(batch);
     // Always through the transport, even when empty, so batches settle in wire order.
-    await this.transport().send(payload.finish());
+    await this.transport().send(batch.absorbed ?? []);
   }
 
   protected override sizeOf(record: PipelineRecord): number {

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { cutUtf8, MessageEncoder, TRUNCATION_MARKER } from '../../../../src/sinks/syslog/encoder.js';
 import type { Formatter } from '../../../../src/sinks/syslog/format.js';
-import { PayloadBuilder } from '../../../../src/sinks/syslog/framing.js';
+import { FrameWriter } from '../../../../src/sinks/syslog/frame-writer.js';
+import type { Framing } from '../../../../src/sinks/syslog/framing.js';
 import { makeRecord } from '../../../helpers/records.js';
 
 const fixedHead: Formatter = (record) => ({ head: '<14>1 - h a - T - ', body: record.line });
@@ -24,32 +25,54 @@ function unframe(bytes: Buffer): string[] {
   return out;
 }
 
+/** Frames records whose message is `head` then `body`, each given as [head, body]. */
+function framed(
+  framing: Framing,
+  messages: readonly (readonly [string, string])[],
+  chunkBytes?: number,
+): Buffer[] {
+  const split: Formatter = (record) => {
+    const [head, body] = JSON.parse(record.line) as [string, string];
+    return { head, body };
+  };
+  const encoder = new MessageEncoder(split, { maxBytes: 64 * 1024, policy: 'fail', escapeNewlines: false });
+  const writer = new FrameWriter(framing, encoder, undefined, chunkBytes);
+  for (const m of messages) assert.equal(writer.add(withLine(JSON.stringify(m)), undefined).fits, true);
+  return writer.finish();
+}
+
 describe('framing', () => {
   it('octet counting counts UTF-8 bytes, not characters', () => {
-    const builder = new PayloadBuilder('octet-counting');
-    for (const text of ['é', '😀 x', 'plain']) builder.add('', text, Buffer.byteLength(text));
-    const [chunk] = builder.finish();
+    const [chunk] = framed('octet-counting', [
+      ['', 'é'],
+      ['', '😀 x'],
+      ['', 'plain'],
+    ]);
     assert.equal(chunk?.toString('utf8'), '2 é6 😀 x5 plain');
   });
 
   it('keeps every frame whole inside one chunk, however the batch is cut', () => {
-    const builder = new PayloadBuilder('octet-counting', undefined, 1000);
     const texts = Array.from({ length: 300 }, (_, i) => `msg ${i} ${'ü'.repeat(i % 97)}`);
-    for (const t of texts) builder.add(t.slice(0, 3), t.slice(3), Buffer.byteLength(t));
-    const chunks = builder.finish();
+    const chunks = framed(
+      'octet-counting',
+      texts.map((t) => [t.slice(0, 3), t.slice(3)] as const),
+      1000,
+    );
     assert.ok(chunks.length > 10);
     assert.deepEqual(chunks.flatMap(unframe), texts);
   });
 
   it('newline framing ends each message with LF; UDP sends one datagram each', () => {
-    const lines = new PayloadBuilder('newline');
-    lines.add('', 'a', 1);
-    lines.add('b', '', 1);
-    assert.deepEqual(lines.finish().map(String), ['a\nb\n']);
-    const datagrams = new PayloadBuilder('datagram');
-    datagrams.add('a', '', 1);
-    datagrams.add('b', 'é', 3);
-    assert.deepEqual(datagrams.finish().map(String), ['a', 'bé']);
+    const lines = framed('newline', [
+      ['', 'a'],
+      ['b', ''],
+    ]);
+    assert.deepEqual(lines.map(String), ['a\nb\n']);
+    const datagrams = framed('datagram', [
+      ['a', ''],
+      ['b', 'é'],
+    ]);
+    assert.deepEqual(datagrams.map(String), ['a', 'bé']);
   });
 });
 
