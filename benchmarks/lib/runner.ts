@@ -29,23 +29,30 @@ import { SCENARIOS } from './scenario-list.js';
 
 const BENCH_DIR = fileURLToPath(new URL('../', import.meta.url));
 
+const USAGE = `Usage: npm run bench -- [--quick] [--write] [--json=FILE] [--only=a,b] [--cli=PATH]
+  --quick      a smaller run of every scenario (what CI executes; figures not meaningful)
+  --write      also write benchmarks/RESULTS.md
+  --json=FILE  also write every figure as JSON
+  --only=a,b   only these scenarios: ${SCENARIOS.join(', ')}
+  --cli=PATH   measure this compliance-forwarder executable instead of one built from src/`;
+
+/** A bad command line: the runner prints it with the usage and exits 2. */
+class UsageError extends Error {}
+
 function parseArgs(argv: readonly string[]) {
   const flags = new Map<string, string>();
   for (const a of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (m === null)
-      throw new Error(
-        `Unknown argument ${a}. Usage: run.mjs [--quick] [--write] [--json=FILE] [--only=a,b] [--cli=PATH]`,
-      );
+    if (m === null) throw new UsageError(`Unknown argument ${a}.`);
     flags.set(m[1]!, m[2] ?? '');
   }
-  const known = new Set(['quick', 'write', 'json', 'only', 'cli']);
-  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`Unknown option --${k}.`);
+  const known = new Set(['quick', 'write', 'json', 'only', 'cli', 'help']);
+  for (const k of flags.keys()) if (!known.has(k)) throw new UsageError(`Unknown option --${k}.`);
   const only = flags.get('only')?.split(',').filter(Boolean);
-  for (const name of only ?? []) {
-    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`No scenario ${name}.`);
-  }
+  const unknown = (only ?? []).filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new UsageError(`No scenario ${unknown.join(', ')}.`);
   return {
+    help: flags.has('help'),
     quick: flags.has('quick'),
     write: flags.has('write'),
     json: flags.get('json'),
@@ -55,7 +62,18 @@ function parseArgs(argv: readonly string[]) {
 }
 
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  let options: ReturnType<typeof parseArgs>;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const machine = machineInfo();
   const started = performance.now();
   const log = (message: string) => process.stderr.write(`${message}\n`);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,5 +89,19 @@ test('the quick benchmark suite runs every scenario and prints its figures', asy
         `${r.name}: target "${target.target}" printed with PASS/MISS`,
       );
     }
+  }
+});
+
+test('a bad benchmark command line exits 2 with the usage, naming what was wrong', () => {
+  for (const [args, problem] of [
+    [['--fast'], /Unknown option --fast\./],
+    [['--only=simulator_to_blackhole,nope'], /No scenario nope\./],
+    [['quick'], /Unknown argument quick\./],
+  ] as const) {
+    const r = spawnSync(process.execPath, ['benchmarks/run.mjs', ...args], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, problem);
+    assert.match(r.stderr, /^Usage: npm run bench -- /m);
+    assert.match(r.stderr, /simulator_to_syslog/, 'the usage lists the scenarios');
   }
 });
