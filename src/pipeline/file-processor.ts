@@ -54,7 +54,8 @@ export async function processFile(
   turn?: Promise<void>,
 ): Promise<FileOutcome> {
   const outcome: FileOutcome = { records: 0, bytes: 0, badLines: 0, dropped: 0 };
-  const splitter = new JsonlSplitter(deps.splitter);
+  // The splitter notes the keys the enricher checks for, so that check needs no search of the line.
+  const splitter = new JsonlSplitter({ ...deps.splitter, watchKeys: enricher.watchKeys });
   let myTurn = turn === undefined;
   turn?.then(() => {
     myTurn = true;

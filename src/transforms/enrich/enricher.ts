@@ -4,7 +4,7 @@ import { DedupeWindow } from '../dedupe/dedupe-window.js';
 import { OwnAuditEventMatcher } from '../filter/own-audit-events.js';
 import { RecordFilter } from '../filter/record-filter.js';
 import { Redactor } from '../redact/redactor.js';
-import type { SplitLine } from '../split-jsonl/types.js';
+import { MAX_WATCHED_KEYS, type SplitLine } from '../split-jsonl/types.js';
 import type { EnrichConfig } from './config.js';
 import { EnrichedRecord } from './enriched-record.js';
 import { appendMembers, jsonMembers, metadataMemberPrefix } from './metadata.js';
@@ -40,6 +40,11 @@ export interface FileEnricher {
    * place. The record's `parsed` is that object when it was built anyway (see EnrichedRecord).
    */
   enrich(line: SplitLine): PipelineRecord | undefined;
+  /**
+   * The top-level keys this enricher checks records for (give them to the splitter as
+   * `watchKeys`: a line that says which of them it has needs no search).
+   */
+  readonly watchKeys: readonly string[];
 }
 
 /**
@@ -59,6 +64,8 @@ export class RecordEnricher {
   readonly #dedupe: DedupeWindow | undefined;
   readonly #redactor: Redactor | undefined;
   readonly #staticFields: readonly Field[];
+  /** The keys whose presence `enrich` checks: the metadata key, then the static fields'. */
+  readonly #watchKeys: readonly string[];
 
   constructor(config: EnrichConfig, deps: EnricherDeps) {
     this.#config = config;
@@ -71,7 +78,13 @@ export class RecordEnricher {
     this.#dedupe = config.dedupe.enabled ? new DedupeWindow(config.dedupe.maxEntries) : undefined;
     const redactor = new Redactor(config.redact, deps.hmacKey);
     this.#redactor = redactor.isEmpty ? undefined : redactor;
-    this.#staticFields = Object.entries(config.staticFields).map(([k, v]) => keyOf(k, v));
+    const keys = [
+      ...(config.metadataKey === null ? [] : [config.metadataKey]),
+      ...Object.keys(config.staticFields),
+    ];
+    // Past the splitter's limit the rest are searched for, as before.
+    this.#watchKeys = Object.freeze(keys.slice(0, MAX_WATCHED_KEYS));
+    this.#staticFields = Object.entries(config.staticFields).map(([k, v]) => keyOf(k, v, this.#watchKeys));
   }
 
   /** Event ids currently remembered by the de-duplication window. */
@@ -93,7 +106,8 @@ export class RecordEnricher {
       dedupe: this.#dedupe,
       redactor: this.#redactor,
       onDrop: this.#deps.onDrop,
-      metadataKey: metadataKey === null ? null : keyOf(metadataKey, undefined),
+      metadataKey: metadataKey === null ? null : keyOf(metadataKey, undefined, this.#watchKeys),
+      watchKeys: this.#watchKeys,
       metadataPrefix: metadataPrefix ?? '',
       metadataPrefixBytes: Buffer.byteLength(metadataPrefix ?? '', 'utf8'),
       staticFields: this.#staticFields,
@@ -114,22 +128,42 @@ interface Field {
   readonly searchKey: string;
   /** `searchKey` as UTF-8, to search a line kept as bytes. */
   readonly searchKeyUtf8: Buffer;
+  /** Its bit in SplitLine.keysSeen when the splitter watched for it (see RecordEnricher.watchKeys), else 0. */
+  readonly watchBit: number;
   readonly value: unknown;
 }
 
-function keyOf(key: string, value: unknown): Field {
+function keyOf(key: string, value: unknown, watchKeys: readonly string[]): Field {
   const quotedKey = JSON.stringify(key);
   const searchKey = quotedKey.slice(1);
-  return { key, quotedKey, searchKey, searchKeyUtf8: Buffer.from(searchKey, 'utf8'), value };
+  const watched = watchKeys.indexOf(key);
+  return {
+    key,
+    quotedKey,
+    searchKey,
+    searchKeyUtf8: Buffer.from(searchKey, 'utf8'),
+    watchBit: watched === -1 ? 0 : 1 << watched,
+    value,
+  };
 }
 
 /**
- * Whether the record has `field` at top level. A search of the line (its bytes when the splitter
- * kept them, else its text) rules most records out without a parse; it is exact when the splitter
- * saw no top-level key written with escapes (eventId known).
+ * Whether the record has `field` at top level. When the splitter watched for the key, it says so
+ * exactly (keysSeen). Otherwise a search of the line (its bytes when the splitter kept them, else
+ * its text) rules most records out without a parse; it is exact when the splitter saw no top-level
+ * key written with escapes (eventId known).
  */
-function hasKey(line: SplitLine, text: string | undefined, parsedAlready: boolean, field: Field): boolean {
+function hasKey(
+  line: SplitLine,
+  text: string | undefined,
+  parsedAlready: boolean,
+  field: Field,
+  watchKeys: readonly string[],
+): boolean {
   if (!parsedAlready && line.eventId !== undefined) {
+    // The same array: the line was split with this enricher's keys.
+    if (field.watchBit !== 0 && line.keysWatched === watchKeys)
+      return (line.keysSeen! & field.watchBit) !== 0;
     const absent =
       text === undefined ? line.utf8!.indexOf(field.searchKeyUtf8) === -1 : !text.includes(field.searchKey);
     if (absent) return false;
@@ -149,6 +183,7 @@ interface Steps {
   readonly redactor: Redactor | undefined;
   readonly onDrop: EnricherDeps['onDrop'];
   readonly metadataKey: Field | null;
+  readonly watchKeys: readonly string[];
   /** `"<key>":{...,"line_number":` (empty without metadata). */
   readonly metadataPrefix: string;
   readonly metadataPrefixBytes: number;
@@ -170,6 +205,10 @@ class OneFileEnricher implements FileEnricher {
     this.#file = file;
     this.#steps = steps;
     this.#fileKey = `${file.source.stream}\u0000${file.source.fileId}`;
+  }
+
+  get watchKeys(): readonly string[] {
+    return this.#steps.watchKeys;
   }
 
   enrich(line: SplitLine): PipelineRecord | undefined {
@@ -248,14 +287,14 @@ class OneFileEnricher implements FileEnricher {
     let bytes = steps.staticMembersBytes;
     const fields = steps.staticFields;
     for (let i = 0; i < fields.length; i++) {
-      if (hasKey(line, text, parsedAlready, fields[i]!)) {
-        members = jsonMembers(fields.filter((f) => !hasKey(line, text, parsedAlready, f)));
+      if (hasKey(line, text, parsedAlready, fields[i]!, steps.watchKeys)) {
+        members = jsonMembers(fields.filter((f) => !hasKey(line, text, parsedAlready, f, steps.watchKeys)));
         bytes = Buffer.byteLength(members, 'utf8');
         break;
       }
     }
     const metadataKey = steps.metadataKey;
-    if (metadataKey !== null && !hasKey(line, text, parsedAlready, metadataKey)) {
+    if (metadataKey !== null && !hasKey(line, text, parsedAlready, metadataKey, steps.watchKeys)) {
       const lineNumber = String(line.lineNumber);
       const metadata = `${steps.metadataPrefix}${lineNumber}}`;
       // The prefix is measured once per file; the line number and the brace are ASCII.

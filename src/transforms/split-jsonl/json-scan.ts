@@ -11,6 +11,8 @@
  * rejects) is property-tested against JSON.parse. The caller validates UTF-8 separately.
  */
 
+import { MAX_WATCHED_KEYS } from './types.js';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -52,6 +54,8 @@ const TIMESTAMP_BYTES = Buffer.from('timestamp');
 /** Reused across lines (one per splitter): results of the last `scanObject` call. */
 export class JsonObjectScanner {
   #stack = new Uint8Array(64);
+  /** The watched keys as UTF-8, in the order given. */
+  readonly #watched: readonly Buffer[];
   #sawEscape = false;
   /** A 32-bit view of the ArrayBuffer under the last input, for the word-at-a-time string scan. */
   #words: Int32Array<ArrayBufferLike> = new Int32Array(0);
@@ -65,6 +69,22 @@ export class JsonObjectScanner {
    */
   eventId: string | null | undefined = null;
   timestamp: string | null | undefined = null;
+  /**
+   * Bit k set when watched key k is a member of the top-level object. Exact when the top-level keys
+   * are known (eventId not undefined): a key written with escapes is never matched here.
+   */
+  keysSeen = 0;
+
+  /**
+   * `watchKeys`: top-level member names to look out for while scanning (at most MAX_WATCHED_KEYS),
+   * so that a stage asking "does the record already have key K?" needs no search of the line.
+   */
+  constructor(watchKeys: readonly string[] = []) {
+    if (watchKeys.length > MAX_WATCHED_KEYS) {
+      throw new RangeError(`At most ${MAX_WATCHED_KEYS} watched keys, got ${watchKeys.length}.`);
+    }
+    this.#watched = watchKeys.map((key) => Buffer.from(key, 'utf8'));
+  }
 
   /**
    * Scans one JSON object starting at `start`. Returns the index just after it, or -1 when the bytes
@@ -73,6 +93,8 @@ export class JsonObjectScanner {
   scanObject(b: Buffer, start: number): number {
     this.eventId = null;
     this.timestamp = null;
+    this.keysSeen = 0;
+    const watched = this.#watched;
     if (b.buffer !== this.#wordsOf) {
       // Lines are views into a few large chunks, so the view is rebuilt once per chunk, not per line.
       this.#wordsOf = b.buffer;
@@ -99,7 +121,10 @@ export class JsonObjectScanner {
         if (i < 0) return -1;
         if (depth === 1) {
           if (this.#sawEscape) keysKnown = false;
-          else field = topLevelField(b, keyStart, i - 1);
+          else {
+            field = topLevelField(b, keyStart, i - 1);
+            if (watched.length !== 0) this.keysSeen |= watchedBit(watched, b, keyStart, i - 1);
+          }
         }
         i = skipWhitespace(b, i);
         if (b[i] !== COLON) return -1;
@@ -291,6 +316,16 @@ function topLevelField(b: Uint8Array, start: number, end: number): number {
   if (length === 8 && matches(b, start, EVENT_ID_BYTES)) return EVENT_ID;
   if (length === 9 && matches(b, start, TIMESTAMP_BYTES)) return TIMESTAMP;
   return NO_FIELD;
+}
+
+/** The bit of the watched key spelled by b[start, end), or 0. */
+function watchedBit(watched: readonly Buffer[], b: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  for (let k = 0; k < watched.length; k++) {
+    const key = watched[k]!;
+    if (key.length === length && matches(b, start, key)) return 1 << k;
+  }
+  return 0;
 }
 
 function matches(b: Uint8Array, start: number, expected: Uint8Array): boolean {

@@ -20,6 +20,8 @@ export class LazySplitLine implements SplitLine {
     readonly timestamp: string | null | undefined,
     parsed: Record<string, unknown> | undefined,
     readonly bytes: number | undefined,
+    readonly keysWatched: readonly string[] | undefined,
+    readonly keysSeen: number | undefined,
   ) {
     this.#text = text;
     this.utf8 = utf8;
@@ -43,15 +45,29 @@ export class LazySplitLine implements SplitLine {
 
   /**
    * For the fast path: `utf8` is valid UTF-8 holding exactly one JSON object (no surrounding
-   * whitespace), and the scanner read its top-level event_id / timestamp.
+   * whitespace), and the scanner read its top-level event_id / timestamp and which of the watched
+   * keys it has (meaningful only when eventId is known).
    */
   static fromBytes(
     utf8: Buffer,
     lineNumber: number,
     eventId: string | null | undefined,
     timestamp: string | null | undefined,
+    keysWatched: readonly string[] | undefined,
+    keysSeen: number,
   ): LazySplitLine {
-    return new LazySplitLine(undefined, utf8, lineNumber, eventId, timestamp, undefined, utf8.length);
+    const known = eventId !== undefined && keysWatched !== undefined;
+    return new LazySplitLine(
+      undefined,
+      utf8,
+      lineNumber,
+      eventId,
+      timestamp,
+      undefined,
+      utf8.length,
+      known ? keysWatched : undefined,
+      known ? keysSeen : undefined,
+    );
   }
 
   /**
@@ -59,6 +75,16 @@ export class LazySplitLine implements SplitLine {
    * readers use the parsed object, which is exact even for keys written with escapes.
    */
   static fromParsed(text: string, lineNumber: number, parsed: Record<string, unknown>): LazySplitLine {
-    return new LazySplitLine(text, undefined, lineNumber, undefined, undefined, parsed, undefined);
+    return new LazySplitLine(
+      text,
+      undefined,
+      lineNumber,
+      undefined,
+      undefined,
+      parsed,
+      undefined,
+      undefined,
+      undefined,
+    );
   }
 }

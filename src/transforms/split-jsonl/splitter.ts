@@ -4,7 +4,13 @@ import { decodeValidUtf8 } from './decode-utf8.js';
 import { JsonObjectScanner } from './json-scan.js';
 import { boundText, parseLineText } from './line-parser.js';
 import { LazySplitLine } from './split-line.js';
-import { BAD_LINE_TEXT_MAX_BYTES, type BadLine, type SplitLine, type SplitterOptions } from './types.js';
+import {
+  BAD_LINE_TEXT_MAX_BYTES,
+  type BadLine,
+  MAX_WATCHED_KEYS,
+  type SplitLine,
+  type SplitterOptions,
+} from './types.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -55,7 +61,8 @@ export class JsonlSplitter {
   #discardLastByte = -1;
   #atInputStart = true;
   #ended = false;
-  readonly #scanner = new JsonObjectScanner();
+  readonly #scanner: JsonObjectScanner;
+  readonly #watchKeys: readonly string[] | undefined;
 
   constructor(opts: SplitterOptions) {
     const { maxLineBytes, firstLineNumber = 1 } = opts;
@@ -68,6 +75,12 @@ export class JsonlSplitter {
     this.#maxLineBytes = maxLineBytes;
     this.#prefixBytes = Math.min(maxLineBytes, BAD_LINE_TEXT_MAX_BYTES);
     this.#nextLineNumber = firstLineNumber;
+    const { watchKeys } = opts;
+    if (watchKeys !== undefined && watchKeys.length > MAX_WATCHED_KEYS) {
+      throw new CfError('CF_ERR_CONFIG', `At most ${MAX_WATCHED_KEYS} watchKeys, got ${watchKeys.length}.`);
+    }
+    this.#watchKeys = watchKeys !== undefined && watchKeys.length > 0 ? watchKeys : undefined;
+    this.#scanner = new JsonObjectScanner(this.#watchKeys);
   }
 
   /** Complete lines consumed so far (good, bad and blank): the last line's number is firstLineNumber + linesSeen - 1. */
@@ -195,7 +208,16 @@ export class JsonlSplitter {
     // its text); anything else is decoded and left to JSON.parse.
     const scanner = this.#scanner;
     if (scanner.scanObject(bytes, 0) === bytes.length) {
-      out.push(LazySplitLine.fromBytes(bytes, lineNumber, scanner.eventId, scanner.timestamp));
+      out.push(
+        LazySplitLine.fromBytes(
+          bytes,
+          lineNumber,
+          scanner.eventId,
+          scanner.timestamp,
+          this.#watchKeys,
+          scanner.keysSeen,
+        ),
+      );
     } else {
       parseLineText(decodeValidUtf8(bytes), lineNumber, out);
     }

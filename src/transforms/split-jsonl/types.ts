@@ -1,5 +1,8 @@
 /** What the JSONL splitter hands out: good lines (one JSON object each) and bad lines, in file order. */
 
+/** SplitterOptions.watchKeys holds at most this many keys: one bit of a 32-bit mask each. */
+export const MAX_WATCHED_KEYS = 31;
+
 export interface SplitterOptions {
   /**
    * The largest line accepted, in bytes of UTF-8, not counting its line terminator (LF or CRLF);
@@ -8,6 +11,12 @@ export interface SplitterOptions {
   maxLineBytes: number;
   /** The number given to the first line of the input (default 1). */
   firstLineNumber?: number;
+  /**
+   * Top-level member names (at most 31) whose presence the splitter notes while it validates a
+   * line (SplitLine.keysSeen), so that a later stage needs no search of the line to know whether a
+   * record already has a key it would add.
+   */
+  watchKeys?: readonly string[];
 }
 
 /**
@@ -34,6 +43,13 @@ export interface SplitLine {
    */
   readonly eventId?: string | null | undefined;
   readonly timestamp?: string | null | undefined;
+  /**
+   * `SplitterOptions.watchKeys` (the same array) when the splitter knows which of them the
+   * top-level object has: bit k of `keysSeen` is set when it has `keysWatched[k]`. Known only on
+   * the fast path, and only when `eventId` is known (no top-level key was written with escapes).
+   */
+  readonly keysWatched?: readonly string[] | undefined;
+  readonly keysSeen?: number | undefined;
   /** The UTF-8 size of `text` when the splitter counted it (it decoded exactly these bytes). */
   readonly bytes?: number | undefined;
   /**

@@ -265,4 +265,42 @@ describe('JsonlSplitter properties', () => {
       { numRuns: 300 },
     );
   });
+  test('the watched keys a line reports having are exactly its top-level keys among them', () => {
+    // Short keys, so that generated objects often hold them, nested or written with escapes too.
+    const key = fc.constantFrom('a', 'b', '_forwarder', 'é', 'event_id', 'x"y');
+    const value = fc.oneof(
+      fc.integer(),
+      fc.string({ maxLength: 4 }),
+      fc.dictionary(key, fc.integer(), { maxKeys: 2 }),
+    );
+    const escaped = (k: string) =>
+      `"${[...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`;
+    const watchKeys = ['a', '_forwarder', 'é', 'event_id', 'x"y'];
+    let known = 0;
+    let seen = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value, fc.boolean()), { maxLength: 6 }), (members) => {
+        // A member name is sometimes written with \u escapes: the splitter must then not claim to know.
+        const text = `{${members.map(([k, v, esc]) => `${esc ? escaped(k) : JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
+        const [line] = goodLines(split(`${text}\n`, { watchKeys }).out);
+        assert.ok(line !== undefined);
+        if (line.keysWatched === undefined) {
+          assert.equal(line.eventId, undefined, 'only lines with unknown keys leave them unreported');
+          return;
+        }
+        known++;
+        assert.equal(line.keysWatched, watchKeys, 'the same array the splitter was given');
+        watchKeys.forEach((k, bit) => {
+          const has = Object.hasOwn(line.parsed, k);
+          if (has) seen++;
+          assert.equal(((line.keysSeen ?? 0) >>> bit) & 1, has ? 1 : 0, `${k} in ${text}`);
+        });
+      }),
+      { numRuns: 2000 },
+    );
+    assert.ok(
+      known > 200 && seen > 100,
+      `the property saw lines with and without the keys (${known}, ${seen})`,
+    );
+  });
 });

@@ -31,15 +31,23 @@ function fileContext(overrides: Partial<SourceRef> = {}): FileContext {
   return { source: sourceRef(overrides), delivery: new CountingDelivery(), ingestTime: INGEST };
 }
 
-/** The lines of `jsonl` as the splitter gives them. */
-function lines(...texts: string[]): SplitLine[] {
-  return goodLines(split(texts.join('\n')).out);
+/** The lines of `jsonl` as the splitter gives them (watching `watchKeys`, as the pipeline's does). */
+function lines(texts: string[], watchKeys?: readonly string[]): SplitLine[] {
+  return goodLines(split(texts.join('\n'), { watchKeys }).out);
 }
 
-/** Enriches every line of one file; undefined entries are drops. */
-function run(e: RecordEnricher, texts: string[], file = fileContext()): Array<PipelineRecord | undefined> {
+/**
+ * Enriches every line of one file as the pipeline does, the splitter watching the enricher's keys;
+ * undefined entries are drops. `watch: false` splits without them (the enricher searches the line).
+ */
+function run(
+  e: RecordEnricher,
+  texts: string[],
+  file = fileContext(),
+  { watch = true } = {},
+): Array<PipelineRecord | undefined> {
   const f = e.forFile(file);
-  return lines(...texts).map((l) => f.enrich(l));
+  return lines(texts, watch ? f.watchKeys : undefined).map((l) => f.enrich(l));
 }
 
 function expectedMetadata(lineNumber: number, source = sourceRef()) {
@@ -131,21 +139,34 @@ describe('RecordEnricher metadata and static fields', () => {
     assert.equal(keyCount(own?.line ?? '', 'env'), 1);
   });
 
-  test('a record that already has the metadata key keeps it, and no duplicate key is written', () => {
-    const { e } = enricher();
-    const texts = ['{"_forwarder":{"from":"earlier hop"},"a":1}', '{"_forwar\\u0064er":"escaped key"}'];
-    const recs = run(e, texts);
-    assert.deepStrictEqual(JSON.parse(recs[0]?.line ?? ''), JSON.parse(texts[0]!));
-    assert.deepStrictEqual(JSON.parse(recs[1]?.line ?? ''), JSON.parse(texts[1]!));
-    assert.equal(keyCount(recs[0]?.line ?? '', '_forwarder'), 1);
-    assert.equal(recs[1]?.line, texts[1]);
-  });
+  for (const watch of [true, false]) {
+    const how = watch ? 'the splitter watching the keys' : 'the line searched';
+    test(`a record that already has the metadata key keeps it, and no duplicate key is written (${how})`, () => {
+      const { e } = enricher();
+      const texts = ['{"_forwarder":{"from":"earlier hop"},"a":1}', '{"_forwar\\u0064er":"escaped key"}'];
+      const recs = run(e, texts, fileContext(), { watch });
+      assert.deepStrictEqual(JSON.parse(recs[0]?.line ?? ''), JSON.parse(texts[0]!));
+      assert.deepStrictEqual(JSON.parse(recs[1]?.line ?? ''), JSON.parse(texts[1]!));
+      assert.equal(keyCount(recs[0]?.line ?? '', '_forwarder'), 1);
+      assert.equal(recs[1]?.line, texts[1]);
+    });
 
-  test('a nested field or a string value that looks like the metadata key does not stop the metadata', () => {
-    const { e } = enricher();
-    const [rec] = run(e, ['{"x":{"_forwarder":1},"s":"\\"_forwarder\\":"}']);
-    assert.deepStrictEqual(JSON.parse(rec?.line ?? '')._forwarder, expectedMetadata(1));
-  });
+    test(`a nested field or a string value that looks like the metadata key does not stop the metadata (${how})`, () => {
+      const { e } = enricher();
+      const [rec] = run(e, ['{"x":{"_forwarder":1},"s":"\\"_forwarder\\":"}'], fileContext(), { watch });
+      assert.deepStrictEqual(JSON.parse(rec?.line ?? '')._forwarder, expectedMetadata(1));
+    });
+
+    test(`a static field the record has is left as it is; the others are added (${how})`, () => {
+      const { e } = enricher({ staticFields: { env: 'prod', dc: 'eu-1' } });
+      const [has, nested] = run(e, ['{"env":"dev","a":1}', '{"x":{"env":"dev"}}'], fileContext(), { watch });
+      const parsed = JSON.parse(has?.line ?? '');
+      assert.equal(parsed.env, 'dev');
+      assert.equal(parsed.dc, 'eu-1');
+      assert.equal(keyCount(has?.line ?? '', 'env'), 1);
+      assert.equal(JSON.parse(nested?.line ?? '').env, 'prod');
+    });
+  }
 
   test('objects run together on one line carry that line number', () => {
     const { e } = enricher();

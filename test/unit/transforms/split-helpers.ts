@@ -13,12 +13,18 @@ export function describePiece(x: SplitLine | BadLine): Piece {
 /** Runs `bytes` through a fresh splitter, cut into chunks at `cuts` (sorted byte offsets). */
 export function split(
   bytes: Buffer | string,
-  options: { maxLineBytes?: number; firstLineNumber?: number; cuts?: readonly number[] } = {},
+  options: {
+    maxLineBytes?: number;
+    firstLineNumber?: number;
+    cuts?: readonly number[];
+    watchKeys?: readonly string[];
+  } = {},
 ): { out: Array<SplitLine | BadLine>; linesSeen: number } {
   const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
   const splitter = new JsonlSplitter({
     maxLineBytes: options.maxLineBytes ?? 1024 * 1024,
     firstLineNumber: options.firstLineNumber,
+    ...(options.watchKeys === undefined ? {} : { watchKeys: options.watchKeys }),
   });
   const out: Array<SplitLine | BadLine> = [];
   let from = 0;
