@@ -51,3 +51,11 @@ export function makeRecord(
     parsed: obj,
   };
 }
+
+/** Deliveries that log, in one shared list, which file each acknowledgement (or failure) was for. */
+export function loggingDeliveries(log: string[], ...files: string[]): Delivery[] {
+  return files.map((file) => ({
+    ack: () => log.push(file),
+    fail: () => log.push(`${file}:failed`),
+  }));
+}

@@ -70,8 +70,4 @@ export function countByEventId(events: readonly HecReceivedEvent[]): Map<string,
   return counts;
 }
 
-/** Sum of a counter's values across label sets. */
-export async function counterTotal(metrics: Metrics, name: string): Promise<number> {
-  const m = await metrics.registry.getSingleMetric(`compliance_forwarder_${name}`)?.get();
-  return (m?.values ?? []).reduce((n, v) => n + v.value, 0);
-}
+export { counterTotal } from '../helpers/metrics.js';

@@ -8,7 +8,8 @@ import type { Delivery, PipelineRecord } from '../../../src/pipeline/record.ts';
 import { type Batch, BatchingSink } from '../../../src/sinks/batching-sink.ts';
 import { silentLogger } from '../../../src/telemetry/logger.ts';
 import { Metrics } from '../../../src/telemetry/metrics.ts';
-import { makeRecord } from '../../helpers/records.ts';
+import { counterTotal } from '../../helpers/metrics.ts';
+import { loggingDeliveries, makeRecord } from '../../helpers/records.ts';
 
 /**
  * A sink that takes each record as it arrives (keeps its event id, as an encoding sink keeps its
@@ -62,18 +63,6 @@ class AbsorbingSink extends BatchingSink<string[]> {
   }
 }
 
-function loggingDeliveries(log: string[], ...files: string[]): Delivery[] {
-  return files.map((file) => ({
-    ack: () => log.push(file),
-    fail: () => log.push(`${file}:failed`),
-  }));
-}
-
-async function counter(metrics: Metrics, name: string): Promise<number> {
-  const m = await metrics.registry.getSingleMetric(`compliance_forwarder_${name}`)?.get();
-  return (m?.values ?? []).reduce((n, v) => n + v.value, 0);
-}
-
 test('absorbed records are acknowledged once each, in arrival order, only after their batch succeeds', async () => {
   const sink = new AbsorbingSink(new Set(['evt-000003']));
   const log: string[] = [];
@@ -96,14 +85,14 @@ test('absorbed records are acknowledged once each, in arrival order, only after 
   sink.complete();
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(log, ['a', 'a', 'b', 'a', 'b'], 'every record acknowledged to its own file, in order');
-  assert.equal(await counter(sink.metrics, 'component_received_events_total'), 5);
+  assert.equal(await counterTotal(sink.metrics, 'component_received_events_total'), 5);
   assert.equal(
-    await counter(sink.metrics, 'component_sent_events_total'),
+    await counterTotal(sink.metrics, 'component_sent_events_total'),
     4,
     'the dead-lettered one is not sent',
   );
   assert.equal(
-    await counter(sink.metrics, 'component_sent_bytes_total'),
+    await counterTotal(sink.metrics, 'component_sent_bytes_total'),
     lineBytes.reduce((n, x) => n + x, 0) - lineBytes[2]!,
   );
   assert.equal(sink.health().bufferedBytes, 0);

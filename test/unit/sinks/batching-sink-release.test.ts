@@ -8,7 +8,8 @@ import type { Delivery, PipelineRecord } from '../../../src/pipeline/record.ts';
 import { type Batch, BatchingSink } from '../../../src/sinks/batching-sink.ts';
 import { silentLogger } from '../../../src/telemetry/logger.ts';
 import { Metrics } from '../../../src/telemetry/metrics.ts';
-import { makeRecord } from '../../helpers/records.ts';
+import { counterTotal } from '../../helpers/metrics.ts';
+import { loggingDeliveries, makeRecord } from '../../helpers/records.ts';
 
 /**
  * A sink that reads its records at once (as an encoding sink does), releases them, then waits for
@@ -50,19 +51,6 @@ class ReleasingSink extends BatchingSink {
   }
 }
 
-/** Deliveries that log, in one shared list, which file each acknowledgement was for. */
-function loggingDeliveries(log: string[], ...files: string[]): Delivery[] {
-  return files.map((file) => ({
-    ack: () => log.push(file),
-    fail: () => log.push(`${file}:failed`),
-  }));
-}
-
-async function counter(metrics: Metrics, name: string): Promise<number> {
-  const m = await metrics.registry.getSingleMetric(`compliance_forwarder_${name}`)?.get();
-  return (m?.values ?? []).reduce((n, v) => n + v.value, 0);
-}
-
 test('released records are still acknowledged once each, in order, after the batch succeeds', async () => {
   const sink = new ReleasingSink(new Set(['evt-000003']));
   const log: string[] = [];
@@ -81,12 +69,12 @@ test('released records are still acknowledged once each, in order, after the bat
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(log, ['a', 'a', 'b', 'a', 'b'], 'every record acknowledged to its own file, in order');
   assert.equal(
-    await counter(sink.metrics, 'component_sent_events_total'),
+    await counterTotal(sink.metrics, 'component_sent_events_total'),
     4,
     'the dead-lettered one is not sent',
   );
   assert.equal(
-    await counter(sink.metrics, 'component_sent_bytes_total'),
+    await counterTotal(sink.metrics, 'component_sent_bytes_total'),
     lineBytes.reduce((n, x) => n + x, 0) - lineBytes[2]!,
   );
   assert.equal(sink.health().bufferedBytes, 0);

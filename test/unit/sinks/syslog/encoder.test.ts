@@ -6,24 +6,10 @@ import type { Formatter } from '../../../../src/sinks/syslog/format.js';
 import { FrameWriter } from '../../../../src/sinks/syslog/frame-writer.js';
 import type { Framing } from '../../../../src/sinks/syslog/framing.js';
 import { makeRecord } from '../../../helpers/records.js';
+import { unframe } from './octet-frames.js';
 
 const fixedHead: Formatter = (record) => ({ head: '<14>1 - h a - T - ', body: record.line });
 const withLine = (line: string) => ({ ...makeRecord(1), line });
-
-/** Splits octet-counted frames back into messages, failing on any framing error. */
-function unframe(bytes: Buffer): string[] {
-  const out: string[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    const space = bytes.indexOf(0x20, at);
-    const length = Number(bytes.toString('latin1', at, space));
-    assert.ok(Number.isInteger(length) && length > 0, `bad frame length at ${at}`);
-    out.push(bytes.toString('utf8', space + 1, space + 1 + length));
-    at = space + 1 + length;
-  }
-  assert.equal(at, bytes.length);
-  return out;
-}
 
 /** Frames records whose message is `head` then `body`, each given as [head, body]. */
 function framed(

@@ -1,25 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { HeaderOptions } from '../../../../src/sinks/syslog/format.js';
 import { rfc3164Formatter } from '../../../../src/sinks/syslog/rfc3164.js';
 import { rfc5424Formatter } from '../../../../src/sinks/syslog/rfc5424.js';
 import { severityResolver, topLevelScalar, UNSURE } from '../../../../src/sinks/syslog/severity.js';
 import { escapeSdValue } from '../../../../src/sinks/syslog/structured-data.js';
 import { rfc3164Timestamp, rfc5424Timestamp } from '../../../../src/sinks/syslog/timestamp.js';
 import { makeRecord, sourceRef } from '../../../helpers/records.js';
+import { headerOptions } from './header-options.js';
 
-const header = (overrides: Partial<HeaderOptions> = {}): HeaderOptions => ({
-  facility: 1,
-  severityOf: () => 6,
-  hostname: 'fwd-1',
-  appName: 'compliance-forwarder',
-  procId: '42',
-  msgId: undefined,
-  sdId: 'cf@32473',
-  bom: false,
-  ...overrides,
-});
+const header = headerOptions;
 
 describe('RFC 5424 formatter', () => {
   it('writes header, metadata structured data and the record line unchanged', () => {

@@ -8,22 +8,14 @@ import {
   type OversizePolicy,
   TRUNCATION_MARKER,
 } from '../../../../src/sinks/syslog/encoder.js';
-import type { HeaderOptions } from '../../../../src/sinks/syslog/format.js';
 import { FrameWriter } from '../../../../src/sinks/syslog/frame-writer.js';
 import type { Framing } from '../../../../src/sinks/syslog/framing.js';
 import { rfc5424Formatter } from '../../../../src/sinks/syslog/rfc5424.js';
 import { makeRecord } from '../../../helpers/records.js';
+import { headerOptions } from './header-options.js';
+import { unframe } from './octet-frames.js';
 
-const header: HeaderOptions = {
-  facility: 1,
-  severityOf: () => 6,
-  hostname: 'fwd-1',
-  appName: 'compliance-forwarder',
-  procId: '42',
-  msgId: undefined,
-  sdId: 'cf@32473',
-  bom: true,
-};
+const header = headerOptions({ bom: true });
 
 function encoderFor(framing: Framing, maxBytes = 64 * 1024, policy: OversizePolicy = 'dead-letter') {
   return new MessageEncoder(rfc5424Formatter(header), {
@@ -72,21 +64,6 @@ function reference(framing: Framing, records: readonly PipelineRecord[]): Buffer
       return Buffer.from(framing === 'newline' ? `${message}\n` : message);
     }),
   );
-}
-
-/** Splits octet-counted frames, failing on any framing error (a frame cut across chunks). */
-function unframe(chunk: Buffer): string[] {
-  const out: string[] = [];
-  let at = 0;
-  while (at < chunk.length) {
-    const space = chunk.indexOf(0x20, at);
-    const length = Number(chunk.toString('latin1', at, space));
-    assert.ok(Number.isInteger(length) && length > 0, `bad frame length at ${at}`);
-    out.push(chunk.toString('utf8', space + 1, space + 1 + length));
-    at = space + 1 + length;
-  }
-  assert.equal(at, chunk.length);
-  return out;
 }
 
 describe('frame writer', () => {
