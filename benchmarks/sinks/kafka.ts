@@ -38,8 +38,8 @@ import type { Delivery, PipelineRecord, SourceRef } from '../../src/pipeline/rec
 import { createKafkaSink, kafkaSinkConfigSchema } from '../../src/sinks/kafka/index.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
+import { writeAll } from '../../test/helpers/write-all.js';
 import { startKafkaBroker } from '../../test/infra/kafka.js';
-import { driveSink } from '../lib/drive-sink.js';
 
 const args = new Map(
   process.argv.slice(2).map((a) => {
@@ -215,7 +215,7 @@ async function runSinkChild(job: { brokers: string[]; topic: string; records: nu
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   await sink.start();
-  await driveSink(sink, records());
+  await writeAll(sink, records());
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
   if (acked !== job.records) throw new Error(`acked ${acked} of ${job.records}`);

@@ -34,8 +34,8 @@ import { HecEnvelopeEncoder } from '../../src/sinks/splunk-hec/envelope.js';
 import { createSplunkHecSink, splunkHecSinkConfigSchema } from '../../src/sinks/splunk-hec/index.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
+import { writeAll } from '../../test/helpers/write-all.js';
 import { type HecReceiver, startHecReceiver } from '../../test/infra/hec-receiver.js';
-import { driveSink } from '../lib/drive-sink.js';
 
 interface Variant {
   readonly name: string;
@@ -235,7 +235,7 @@ async function runSink(job: ChildJob, pool: Template[]): Promise<void> {
     signal: new AbortController().signal,
   });
   await sink.start();
-  await driveSink(sink, generate(pool, job.records));
+  await writeAll(sink, generate(pool, job.records));
   if (deadLetter.count > 0) throw new Error(`${deadLetter.count} records dead-lettered`);
 }
 

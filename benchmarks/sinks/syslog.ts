@@ -51,8 +51,8 @@ import { createSyslogSink, syslogSinkConfigSchema } from '../../src/sinks/syslog
 import { formatterOf, messageMaxBytesOf, targetOf } from '../../src/sinks/syslog/settings.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
+import { writeAll } from '../../test/helpers/write-all.js';
 import { startRsyslog } from '../../test/infra/rsyslog.js';
-import { driveSink } from '../lib/drive-sink.js';
 
 type Transport = 'udp' | 'tcp' | 'tls';
 type Variant = 'sink' | 'baseline' | 'transport-only';
@@ -225,7 +225,7 @@ async function runSink(pool: Template[], transport: Transport, url: string, caFi
     signal: new AbortController().signal,
   });
   await sink.start();
-  await driveSink(sink, records(pool, RECORDS));
+  await writeAll(sink, records(pool, RECORDS));
   if (deadLetter.count > 0) throw new Error(`${deadLetter.count} records dead-lettered`);
 }
 

@@ -3,7 +3,6 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import pino, { type Logger } from 'pino';
 import { MemoryDeadLetter } from '../../src/pipeline/dead-letter-file.js';
-import type { PipelineRecord } from '../../src/pipeline/record.js';
 import type { Sink } from '../../src/sinks/contract.js';
 import { createKafkaSink, kafkaSinkConfigSchema } from '../../src/sinks/kafka/index.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -29,36 +28,7 @@ export function kafkaSink(raw: Record<string, unknown>, logger: Logger = silentL
 /** Short retry delays so that fault tests wait seconds, not minutes. */
 export const FAST_RETRY = { retryMaxAttempts: 0, retryInitialDelayMs: 100, retryMaxDelayMs: 500 };
 
-/**
- * Writes every record honouring backpressure (waits for 'drain' when write() says so), then
- * ends the sink and waits for 'finish'. Counts how often the sink pushed back.
- */
-export async function writeAll(
-  sink: Sink,
-  records: Iterable<PipelineRecord>,
-): Promise<{ pushBacks: number }> {
-  let pushBacks = 0;
-  for (const r of records) {
-    if (!sink.write(r)) {
-      pushBacks++;
-      await new Promise<void>((resolve, reject) => {
-        const onDrain = () => {
-          sink.off('error', onError);
-          resolve();
-        };
-        const onError = (err: Error) => {
-          sink.off('drain', onDrain);
-          reject(err);
-        };
-        sink.once('drain', onDrain);
-        sink.once('error', onError);
-      });
-    }
-  }
-  sink.end();
-  await finished(sink);
-  return { pushBacks };
-}
+export { writeAll } from '../helpers/write-all.js';
 
 /** Resolves with the error the sink was destroyed with (rejects if it finished instead). */
 export function sinkError(sink: Sink): Promise<Error> {

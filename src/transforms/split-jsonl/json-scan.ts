@@ -11,8 +11,6 @@
  * rejects) is property-tested against JSON.parse. The caller validates UTF-8 separately.
  */
 
-import { MAX_WATCHED_KEYS } from './types.js';
-
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -76,13 +74,11 @@ export class JsonObjectScanner {
   keysSeen = 0;
 
   /**
-   * `watchKeys`: top-level member names to look out for while scanning (at most MAX_WATCHED_KEYS),
-   * so that a stage asking "does the record already have key K?" needs no search of the line.
+   * `watchKeys`: top-level member names to look out for while scanning (at most MAX_WATCHED_KEYS,
+   * which the splitter checks), so that a stage asking "does the record already have key K?"
+   * needs no search of the line.
    */
   constructor(watchKeys: readonly string[] = []) {
-    if (watchKeys.length > MAX_WATCHED_KEYS) {
-      throw new RangeError(`At most ${MAX_WATCHED_KEYS} watched keys, got ${watchKeys.length}.`);
-    }
     this.#watched = watchKeys.map((key) => Buffer.from(key, 'utf8'));
   }
 

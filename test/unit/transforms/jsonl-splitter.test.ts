@@ -58,6 +58,11 @@ describe('JsonlSplitter line endings and numbering', () => {
 
   test('bad options are refused with a clear error', () => {
     assert.throws(() => new JsonlSplitter({ maxLineBytes: 0 }), /maxLineBytes must be a positive integer/);
+    const keys = Array.from({ length: 32 }, (_, i) => `k${i}`);
+    assert.throws(() => new JsonlSplitter({ maxLineBytes: 1024, watchKeys: keys }), {
+      code: 'CF_ERR_CONFIG',
+      message: /At most 31 watchKeys, got 32/,
+    });
   });
 
   test('a lone CR is not a line break: whitespace between objects, invalid inside a string', () => {
