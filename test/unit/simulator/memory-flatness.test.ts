@@ -11,11 +11,15 @@ import { bearer, downloadUrl, WORKSPACE } from './sim-http.js';
 const GIB = 1024 ** 3;
 const MB = 1e6;
 /**
- * Generous bounds; a file held in memory would add 1 GB. The child runs TypeScript through tsx,
- * whose loader thread alone takes ~45 MB, so the process idles at ~110 MB before serving.
+ * Bounds far below what holding the file would add (1 GB; a quarter of it fails too), above what
+ * garbage alone can reach: the generated chunks are external memory, which V8 collects once some
+ * 64 MiB of it is pending, so on Node 24 with the cores busy (the suite runs two files at once)
+ * the peak rose 105-113 MB above the idle RSS in half the runs, 40 MB when the machine is idle.
+ * The child runs TypeScript through tsx, whose loader thread alone takes ~45 MB, so the process
+ * idles at ~105-120 MB before serving.
  */
-const GROWTH_LIMIT = 64 * MB;
-const PEAK_RSS_LIMIT = 200 * MB;
+const GROWTH_LIMIT = 160 * MB;
+const PEAK_RSS_LIMIT = 300 * MB;
 
 test('serving a 1 GiB file, to a fast reader and to a stalled one, keeps the simulator memory flat', async (t) => {
   const child = fork(
