@@ -17,7 +17,7 @@
  */
 import { Readable } from 'node:stream';
 import split2 from 'split2';
-import type { Delivery, SourceRef } from '../../src/pipeline/record.js';
+import type { Delivery, SourceRef } from '../../src/core/record.js';
 import { enrichConfigSchema, isBadLine, JsonlSplitter, RecordEnricher } from '../../src/transforms/index.js';
 
 const args = new Map(

@@ -4,7 +4,7 @@
 // export through a slow sink peaked at 297 MiB RSS on Node 24 against 143 MiB on Node 20;
 // with 8 MiB semi-spaces Node 24 stays with Node 20 (158 vs 164 MiB on a 300 MB file).
 // Keep test/helpers/cli.ts, deploy/Dockerfile and deploy/kustomize in step with it.
-import { redactSecrets } from '../config/secret.js';
+import { redactSecrets } from '../core/secret.js';
 import type { CommandIo } from './command.js';
 import { main } from './main.js';
 import { applyV8Tuning } from './v8-tuning.js';

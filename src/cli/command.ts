@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
 
 /** What a command gets from the process; tests pass their own streams and environment. */
 export interface CommandIo {

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
+import type { OtherSource } from '../app/other-sources.js';
 import { formatIssues } from '../config/load.js';
-import { secretFromEnv } from '../config/secret-ref.js';
-import { CfError } from '../errors/index.js';
-import type { OtherSource } from '../pipeline/other-sources.js';
+import { CfError } from '../core/errors/index.js';
+import { secretFromEnv } from '../core/secret-ref.js';
 import { auditLogsSourceConfigSchema } from '../sources/audit-logs/index.js';
 import { conversationsSourceConfigSchema } from '../sources/conversations/index.js';
 import { filesSourceConfigSchema } from '../sources/files/index.js';

@@ -1,9 +1,9 @@
+import { type ExportWindow, runExportJob } from '../app/export-job.js';
 import { mergeConfig, readConfigFile, validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { secretFromEnv } from '../config/secret-ref.js';
 import { parseTime } from '../config/time.js';
-import { CfError } from '../errors/index.js';
-import { type ExportWindow, runExportJob } from '../pipeline/export-job.js';
+import { CfError } from '../core/errors/index.js';
+import { secretFromEnv } from '../core/secret-ref.js';
 import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { type Command, type CommandIo, parseCommandArgs, usageError } from './command.js';

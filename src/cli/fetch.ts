@@ -1,7 +1,7 @@
 import { validateConfig } from '../config/load.js';
-import { secretFromEnv } from '../config/secret-ref.js';
 import { parseTime } from '../config/time.js';
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
+import { secretFromEnv } from '../core/secret-ref.js';
 import { type Command, usageError } from './command.js';
 import { runExport } from './export.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { redactSecrets } from '../config/secret.js';
-import { isCfError } from '../errors/index.js';
+import { isCfError } from '../core/errors/index.js';
+import { redactSecrets } from '../core/secret.js';
 import type { Command, CommandIo } from './command.js';
 
 /** Commands load lazily so `--help` and `fetch` start fast. */

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { ProgressEvent } from '../pipeline/run-pipeline.js';
+import type { ProgressEvent } from '../engine/run-pipeline.js';
 
 /**
  * Progress of an export on stderr: a line redrawn twice a second on a TTY (files, events,

@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import { collectDefaultMetrics } from 'prom-client';
+import { parseShard, type Shard, startService } from '../app/service/index.js';
 import { mergeConfig, readConfigFile, validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { redactSecrets } from '../config/secret.js';
-import { secretFromEnv } from '../config/secret-ref.js';
-import { isCfError } from '../errors/index.js';
-import { parseShard, type Shard, startService } from '../service/index.js';
+import { isCfError } from '../core/errors/index.js';
+import { redactSecrets } from '../core/secret.js';
+import { secretFromEnv } from '../core/secret-ref.js';
 import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { type Command, type CommandIo, parseCommandArgs, usageError } from './command.js';

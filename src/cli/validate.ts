@@ -1,5 +1,5 @@
 import { readConfigFile, validateConfig } from '../config/load.js';
-import { isCfError } from '../errors/index.js';
+import { isCfError } from '../core/errors/index.js';
 import { type Command, parseCommandArgs, usageError } from './command.js';
 
 const USAGE = `Usage: compliance-forwarder validate --config FILE

@@ -1,4 +1,4 @@
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
 
 /**
  * A parsed cron expression (UTC): five fields, `minute hour day-of-month month day-of-week`,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
 import { type Config, configSchema } from './schema.js';
 
 /**

@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import { sinkConfigSchema } from '../sinks/schema.js';
-import { auditLogsSourceConfigSchema } from '../sources/audit-logs/config.js';
 import {
   ALL_EVENT_TYPES as COMPLIANCE_EVENT_TYPES,
   ORGANIZATION_EVENT_TYPES,
   WORKSPACE_EVENT_TYPES,
-} from '../sources/compliance-logs/event-types.js';
+} from '../core/event-types.js';
+import { secretRefSchema } from '../core/secret-ref.js';
+import { sinkConfigSchema } from '../sinks/schema.js';
+import { auditLogsSourceConfigSchema } from '../sources/audit-logs/config.js';
 import { conversationsSourceConfigSchema } from '../sources/conversations/config.js';
 import { filesSourceConfigSchema } from '../sources/files/config.js';
 import { upstreamHttpShape } from '../sources/shared/http-settings.js';
 import { enrichConfigSchema, splitterConfigSchema } from '../transforms/index.js';
 import { parseCron } from './cron.js';
-import { secretRefSchema } from './secret-ref.js';
 import { parseTime } from './time.js';
 
 /**

@@ -1,4 +1,4 @@
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
 
 const UNIT_MS: Record<string, number> = {
   s: 1000,

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher, Pool } from 'undici';
-import type { Secret } from '../config/secret.js';
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
+import type { Secret } from '../core/secret.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { statusClass } from './response.js';
 
@@ -63,7 +63,7 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorizat
 /**
  * A thin client over undici's Dispatcher.request (not fetch: no WHATWG streams in the hot path).
  * It never follows redirects: the caller decides where a Location may go, and which client
- * (which credentials) follows it. Errors are undici's own (classified by src/errors/classify.ts:
+ * (which credentials) follows it. Errors are undici's own (classified by src/core/errors/classify.ts:
  * UND_ERR_HEADERS_TIMEOUT, UND_ERR_BODY_TIMEOUT, ECONNRESET…); statuses are returned, not thrown.
  */
 export class HttpClient {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
 
 /** Rounding guard between our monotonic clock and a server's; the design needs no other slack. */
 const DEFAULT_MARGIN_MS = 1;

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { redactSecrets } from '../config/secret.js';
-import { CfError, classifyStatus } from '../errors/index.js';
+import { CfError, classifyStatus } from '../core/errors/index.js';
+import { redactSecrets } from '../core/secret.js';
 import { parseRetryAfterMs } from './backoff.js';
 
 /** Error bodies are read up to this size only; the rest is discarded. */

@@ -1,4 +1,4 @@
-import { CfError, classify, isCfError } from '../errors/index.js';
+import { CfError, classify, isCfError } from '../core/errors/index.js';
 import { type BackoffPolicy, backoffDelayMs, sleep } from './backoff.js';
 
 /** One failed attempt that will be retried. */
@@ -20,7 +20,7 @@ export interface RetryOptions {
 
 /**
  * Runs `fn` until it succeeds, retrying only what the classifier calls retriable: socket errors,
- * timeouts, 408, 429 and 5xx except 501 (see src/errors/classify.ts), plus CfErrors created
+ * timeouts, 408, 429 and 5xx except 501 (see src/core/errors/classify.ts), plus CfErrors created
  * retriable. Waits follow the policy's capped exponential backoff with full jitter, and a
  * Retry-After carried by the error (`retryAfterMs`) when it asks for longer.
  *

@@ -1,2 +1,2 @@
 /** The simulator serves the platform's own event types (one list, in the source module). */
-export * from '../sources/compliance-logs/event-types.js';
+export * from '../core/event-types.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
 import { ALL_EVENT_TYPES, type EventType, principalKindOf } from './event-types.js';
 import { faultsSchema } from './faults.js';
 

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { redactedKeyId } from '../config/secret.js';
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
+import { redactedKeyId } from '../core/secret.js';
 import { Catalog, isoSeconds } from './catalog.js';
 import { SimClock } from './clock.js';
 import { type EventType, eventTypesFor, principalKindOf } from './event-types.js';

@@ -1,16 +1,16 @@
 import type { Writable } from 'node:stream';
 import { createBlackholeSink } from './blackhole/index.js';
-import type { Sink, SinkContext } from './contract.js';
 import { createFileSink } from './file/index.js';
 import { createKafkaSink } from './kafka/index.js';
 import type { SinkConfig } from './schema.js';
+import type { Sink, SinkContext } from './shared/contract.js';
 import { createSplunkHecSink } from './splunk-hec/index.js';
 import { createStdoutSink } from './stdout/index.js';
 import { createSyslogSink } from './syslog/index.js';
 
-export { type Batch, type BatchingOptions, BatchingSink } from './batching-sink.js';
-export type { Sink, SinkContext, SinkHealth } from './contract.js';
 export { type SinkConfig, sinkConfigSchema } from './schema.js';
+export { type Batch, type BatchingOptions, BatchingSink } from './shared/batching-sink.js';
+export type { Sink, SinkContext, SinkHealth } from './shared/contract.js';
 
 /** Builds a sink from its config. `stdout` is where the stdout sink writes (tests pass their own). */
 export function createSink(config: SinkConfig, ctx: SinkContext, stdout?: Writable): Sink {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CfError } from '../errors/index.js';
+import { CfError } from '../core/errors/index.js';
 
 export const CHECKPOINT_VERSION = 1;
 

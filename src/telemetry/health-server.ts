@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { redactSecrets } from '../config/secret.js';
-import { CfError, classify } from '../errors/index.js';
+import { CfError, classify } from '../core/errors/index.js';
+import { redactSecrets } from '../core/secret.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { redactSecrets } from '../config/secret.js';
+import { redactSecrets } from '../core/secret.js';
 
 export type { Logger } from 'pino';
 

@@ -1,4 +1,4 @@
-import type { Delivery, PipelineRecord, SourceRef } from '../../src/pipeline/record.js';
+import type { Delivery, PipelineRecord, SourceRef } from '../../src/core/record.js';
 
 /** Counts acks and failures, so a test can assert what a sink acknowledged. */
 export class CountingDelivery implements Delivery {

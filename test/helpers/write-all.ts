@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { PipelineRecord } from '../../src/pipeline/record.js';
+import type { PipelineRecord } from '../../src/core/record.js';
 
 /**
- * Writes every record into a sink the way the pipeline does (src/pipeline/file-processor.ts):
+ * Writes every record into a sink the way the pipeline does (src/engine/file-processor.ts):
  * `write()` per record, waiting for 'drain' only when the sink says it is full; then ends the
  * sink and waits for 'finish' (every record acknowledged). Rejects with the sink's error.
  * Counts how often the sink pushed back.

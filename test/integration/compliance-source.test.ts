@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Secret } from '../../src/config/secret.js';
-import { isCfError } from '../../src/errors/index.js';
+import { isCfError } from '../../src/core/errors/index.js';
+import { Secret } from '../../src/core/secret.js';
 import { RateLimiter } from '../../src/http/index.js';
 import { Simulator, type SimulatorInfo } from '../../src/simulator/index.js';
 import {

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { isCfError } from '../../src/errors/index.js';
+import { isCfError } from '../../src/core/errors/index.js';
 import { CountingDelivery, makeRecord } from '../helpers/records.js';
 import { type KafkaBroker, startKafkaBroker } from '../infra/kafka.js';
 import { FAST_RETRY, kafkaSink, sinkError, tally, writeAll } from './kafka-sink-helpers.js';

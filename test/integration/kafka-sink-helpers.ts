@@ -2,9 +2,9 @@
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import pino, { type Logger } from 'pino';
-import { MemoryDeadLetter } from '../../src/pipeline/dead-letter-file.js';
-import type { Sink } from '../../src/sinks/contract.js';
+import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { createKafkaSink, kafkaSinkConfigSchema } from '../../src/sinks/kafka/index.js';
+import type { Sink } from '../../src/sinks/shared/contract.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 

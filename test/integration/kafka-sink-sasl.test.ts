@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isCfError } from '../../src/errors/index.js';
+import { isCfError } from '../../src/core/errors/index.js';
 import { type SaslPeer, startSaslPeer } from '../infra/kafka-sasl-peer.js';
 import { kafkaSink, memoryLogger } from './kafka-sink-helpers.js';
 

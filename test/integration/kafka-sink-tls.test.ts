@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
-import { isCfError } from '../../src/errors/index.js';
+import { isCfError } from '../../src/core/errors/index.js';
 import { kafkaSink } from './kafka-sink-helpers.js';
 
 const run = promisify(execFile);

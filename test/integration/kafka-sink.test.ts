@@ -4,8 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { isCfError } from '../../src/errors/index.js';
-import type { PipelineRecord } from '../../src/pipeline/record.js';
+import { isCfError } from '../../src/core/errors/index.js';
+import type { PipelineRecord } from '../../src/core/record.js';
 import { pendingAhead } from '../../src/sinks/kafka/compress-ahead.js';
 import { CountingDelivery, makeRecord, sourceRef } from '../helpers/records.js';
 import { type KafkaBroker, startKafkaBroker } from '../infra/kafka.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { type RunningService, startService, WHOLE } from '../../src/service/index.ts';
+import { type RunningService, startService, WHOLE } from '../../src/app/service/index.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { Metrics } from '../../src/telemetry/metrics.ts';
 import { TempDirs } from '../helpers/export-fixtures.ts';

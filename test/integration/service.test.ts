@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type RunningService, startService, WHOLE } from '../../src/service/index.ts';
+import { type RunningService, startService, WHOLE } from '../../src/app/service/index.ts';
 import type { EventType } from '../../src/simulator/index.ts';
 import { CheckpointStore } from '../../src/state/index.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';

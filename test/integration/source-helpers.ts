@@ -1,11 +1,11 @@
 import { finished } from 'node:stream/promises';
-import { MemoryDeadLetter } from '../../src/pipeline/dead-letter-file.ts';
-import type { PipelineRecord } from '../../src/pipeline/record.ts';
-import { Router } from '../../src/pipeline/router.ts';
-import { type PipelineResult, runPipeline } from '../../src/pipeline/run-pipeline.ts';
-import type { StreamSource } from '../../src/pipeline/stream-source.ts';
-import { type Batch, BatchingSink } from '../../src/sinks/batching-sink.ts';
-import type { SinkContext } from '../../src/sinks/contract.ts';
+import type { PipelineRecord } from '../../src/core/record.ts';
+import type { StreamSource } from '../../src/core/stream-source.ts';
+import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.ts';
+import { Router } from '../../src/engine/router.ts';
+import { type PipelineResult, runPipeline } from '../../src/engine/run-pipeline.ts';
+import { type Batch, BatchingSink } from '../../src/sinks/shared/batching-sink.ts';
+import type { SinkContext } from '../../src/sinks/shared/contract.ts';
 import { CheckpointStore } from '../../src/state/index.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { Metrics } from '../../src/telemetry/metrics.ts';

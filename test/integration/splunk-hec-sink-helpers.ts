@@ -2,9 +2,9 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pino, { type Logger } from 'pino';
-import { MemoryDeadLetter } from '../../src/pipeline/dead-letter-file.js';
-import type { PipelineRecord } from '../../src/pipeline/record.js';
-import type { Sink, SinkContext } from '../../src/sinks/contract.js';
+import type { PipelineRecord } from '../../src/core/record.js';
+import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
+import type { Sink, SinkContext } from '../../src/sinks/shared/contract.js';
 import {
   createSplunkHecSink,
   type SplunkHecSinkConfig,

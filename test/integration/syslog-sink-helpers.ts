@@ -2,9 +2,9 @@
 import { createServer, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { MemoryDeadLetter } from '../../src/pipeline/dead-letter-file.js';
-import type { PipelineRecord } from '../../src/pipeline/record.js';
-import type { Sink } from '../../src/sinks/contract.js';
+import type { PipelineRecord } from '../../src/core/record.js';
+import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
+import type { Sink } from '../../src/sinks/shared/contract.js';
 import { createSyslogSink, syslogSinkConfigSchema } from '../../src/sinks/syslog/index.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';

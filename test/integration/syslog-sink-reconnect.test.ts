@@ -5,8 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isCfError } from '../../src/errors/index.js';
-import type { PipelineRecord } from '../../src/pipeline/record.js';
+import { isCfError } from '../../src/core/errors/index.js';
+import type { PipelineRecord } from '../../src/core/record.js';
 import { CountingDelivery } from '../helpers/records.js';
 import { type RsyslogReceiver, startRsyslog } from '../infra/rsyslog.js';
 import {

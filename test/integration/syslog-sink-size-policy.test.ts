@@ -1,7 +1,7 @@
 /** What happens to a record whose syslog message is over messageMaxBytes, against a real rsyslogd. */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { isCfError } from '../../src/errors/index.js';
+import { isCfError } from '../../src/core/errors/index.js';
 import { TRUNCATION_MARKER } from '../../src/sinks/syslog/encoder.js';
 import { CountingDelivery } from '../helpers/records.js';
 import { type RsyslogReceiver, startRsyslog } from '../infra/rsyslog.js';

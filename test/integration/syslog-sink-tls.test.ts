@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isCfError } from '../../src/errors/index.js';
+import { isCfError } from '../../src/core/errors/index.js';
 import { CountingDelivery } from '../helpers/records.js';
 import { type RsyslogReceiver, startRsyslog } from '../infra/rsyslog.js';
 import { deliver, makeSink, recordWithId, type SinkHarness } from './syslog-sink-helpers.js';

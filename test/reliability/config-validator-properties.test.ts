@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { validateConfig } from '../../src/config/load.ts';
-import { isCfError } from '../../src/errors/index.ts';
+import { isCfError } from '../../src/core/errors/index.ts';
 
 /*
  * The config validator's documented contract: it returns a Config or throws CfError

@@ -1,4 +1,4 @@
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import { type SinkFlags, str } from './types.js';
 
 export const fileFlags: SinkFlags = {

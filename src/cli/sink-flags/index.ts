@@ -1,4 +1,4 @@
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import { fileFlags } from './file.js';
 import { kafkaFlags } from './kafka.js';
 import { splunkHecFlags } from './splunk-hec.js';

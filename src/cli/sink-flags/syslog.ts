@@ -1,5 +1,5 @@
-import { secretFromEnv } from '../../config/secret-ref.js';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
+import { secretFromEnv } from '../../core/secret-ref.js';
 import { opt, type SinkFlags, str } from './types.js';
 
 export const syslogFlags: SinkFlags = {

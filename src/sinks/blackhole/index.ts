@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { type Batch, BatchingSink } from '../batching-sink.js';
-import type { Sink, SinkContext } from '../contract.js';
+import { type Batch, BatchingSink } from '../shared/batching-sink.js';
+import type { Sink, SinkContext } from '../shared/contract.js';
 
 export const blackholeSinkConfigSchema = z
   .strictObject({

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { CfError } from '../../errors/index.js';
-import type { PipelineRecord } from '../../pipeline/record.js';
-import { type Batch, BatchingSink } from '../batching-sink.js';
-import type { Sink, SinkContext } from '../contract.js';
-import { JsonLinesEncoder } from '../json-lines.js';
+import { CfError } from '../../core/errors/index.js';
+import type { PipelineRecord } from '../../core/record.js';
+import { type Batch, BatchingSink } from '../shared/batching-sink.js';
+import type { Sink, SinkContext } from '../shared/contract.js';
+import { JsonLinesEncoder } from '../shared/json-lines.js';
 import type { FileSinkConfig } from './config.js';
 import { recoverPartialFiles } from './recover.js';
 import { RotatingFile } from './rotating-file.js';

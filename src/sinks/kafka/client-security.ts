@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
-import { resolveSecret } from '../../config/secret-ref.js';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
+import { resolveSecret } from '../../core/secret-ref.js';
 import type { KafkaSinkConfig } from './config.js';
 
 function readPem(path: string, field: string): string {

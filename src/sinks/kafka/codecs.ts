@@ -3,7 +3,7 @@ import * as zlib from 'node:zlib';
 import kafkajs from 'kafkajs';
 import createSnappyCodec from 'kafkajs-snappy';
 import * as lz4 from 'lz4js';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import { type KafkaCodec, withCompressAhead } from './compress-ahead.js';
 import { ZSTD_MIN_NODE, zstdAvailable, zstdCompress, zstdDecompress } from './zstd.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretRefSchema } from '../../config/secret-ref.js';
+import { secretRefSchema } from '../../core/secret-ref.js';
 import { isFixedTemplate, TEMPLATE_PLACEHOLDERS, templateProblems, topicNameProblem } from './template.js';
 import { ZSTD_MIN_NODE, zstdAvailable } from './zstd.js';
 

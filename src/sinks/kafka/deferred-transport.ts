@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import type { KafkaMessage } from './encoder.js';
 import type { KafkajsTransportOptions } from './kafkajs-transport.js';
 import type { KafkaTransport, PreparedSend } from './transport.js';

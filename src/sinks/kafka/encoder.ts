@@ -1,4 +1,4 @@
-import { type PipelineRecord, recordBytes, type SourceRef, writeRecordUtf8 } from '../../pipeline/record.js';
+import { type PipelineRecord, recordBytes, type SourceRef, writeRecordUtf8 } from '../../core/record.js';
 import { compileTemplate, finalizeTopicName, sanitizeTopicPart } from './template.js';
 
 /**

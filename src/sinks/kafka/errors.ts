@@ -1,5 +1,5 @@
-import { redactSecrets } from '../../config/secret.js';
-import { CfError, classify, isCfError } from '../../errors/index.js';
+import { CfError, classify, isCfError } from '../../core/errors/index.js';
+import { redactSecrets } from '../../core/secret.js';
 
 /** Where a produce request went, so that a failure can name it. */
 export interface ProduceTarget {

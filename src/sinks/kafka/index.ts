@@ -1,4 +1,4 @@
-import type { Sink, SinkContext } from '../contract.js';
+import type { Sink, SinkContext } from '../shared/contract.js';
 import type { KafkaSinkConfig } from './config.js';
 import { DeferredKafkajsTransport } from './deferred-transport.js';
 import { KafkaSink } from './sink.js';

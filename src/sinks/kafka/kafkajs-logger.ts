@@ -1,6 +1,6 @@
 import kafkajs, { type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
-import { redactSecrets } from '../../config/secret.js';
+import { redactSecrets } from '../../core/secret.js';
 
 type PinoLevel = 'warn' | 'debug' | 'trace';
 

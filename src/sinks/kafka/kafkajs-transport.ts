@@ -1,6 +1,6 @@
 import kafkajs, { type Admin, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import { saslOptions, tlsOptions } from './client-security.js';
 import { type KafkaCompression, useCompression } from './codecs.js';
 import { compressAhead, type KafkaCodec } from './compress-ahead.js';

@@ -1,5 +1,5 @@
-import { CfError } from '../../errors/index.js';
-import type { PipelineRecord } from '../../pipeline/record.js';
+import { CfError } from '../../core/errors/index.js';
+import type { PipelineRecord } from '../../core/record.js';
 import { HEADER_NAMES, type KafkaMessage, type RecordEncoder } from './encoder.js';
 
 /**

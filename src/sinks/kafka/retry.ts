@@ -1,4 +1,4 @@
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import { type BackoffPolicy, backoffDelayMs, sleep } from '../../http/backoff.js';
 import { classifyKafkaError } from './errors.js';
 

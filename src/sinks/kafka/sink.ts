@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
+import type { PipelineRecord } from '../../core/record.js';
 import type { BackoffPolicy } from '../../http/backoff.js';
-import type { PipelineRecord } from '../../pipeline/record.js';
-import { type Batch, BatchingSink } from '../batching-sink.js';
-import type { SinkContext } from '../contract.js';
+import { type Batch, BatchingSink } from '../shared/batching-sink.js';
+import type { SinkContext } from '../shared/contract.js';
 import type { KafkaSinkConfig } from './config.js';
 import { type KafkaMessage, RecordEncoder } from './encoder.js';
 import { classifyKafkaError } from './errors.js';

@@ -1,4 +1,4 @@
-import type { PipelineRecord } from '../../pipeline/record.js';
+import type { PipelineRecord } from '../../core/record.js';
 
 /**
  * Topic and key templates: literal text with `{placeholder}`s filled from each record.

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import type { KafkaTransport } from './transport.js';
 
 /** How long a topic's partition count is trusted before it is looked up again. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CfError, classify } from '../../errors/index.js';
+import { CfError, classify } from '../../core/errors/index.js';
 
 /** How one ack id ended: Splunk reported it indexed, or it never did within the poll budget. */
 export type AckOutcome = 'indexed' | 'timed-out';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretRefSchema } from '../../config/secret-ref.js';
+import { secretRefSchema } from '../../core/secret-ref.js';
 
 const positiveInt = () => z.number().int().min(1);
 

@@ -1,4 +1,4 @@
-import { type PipelineRecord, recordBytes, type SourceRef } from '../../pipeline/record.js';
+import { type PipelineRecord, recordBytes, type SourceRef } from '../../core/record.js';
 
 /** What goes around every record (the HEC "event" envelope), besides the time. */
 export interface EnvelopeOptions {

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
-import type { Secret } from '../../config/secret.js';
-import { CfError, classify } from '../../errors/index.js';
+import { CfError, classify } from '../../core/errors/index.js';
+import type { Secret } from '../../core/secret.js';
 import { parseRetryAfterMs } from '../../http/backoff.js';
 import { type HecReply, parseHecReply } from './reply.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolveSecret } from '../../config/secret-ref.js';
-import { CfError } from '../../errors/index.js';
-import type { Sink, SinkContext } from '../contract.js';
+import { CfError } from '../../core/errors/index.js';
+import { resolveSecret } from '../../core/secret-ref.js';
+import type { Sink, SinkContext } from '../shared/contract.js';
 import type { SplunkHecSinkConfig } from './config.js';
 import { SplunkHecSink } from './sink.js';
 

@@ -1,4 +1,4 @@
-import { CfError, classify } from '../../errors/index.js';
+import { CfError, classify } from '../../core/errors/index.js';
 import { type BackoffPolicy, backoffDelayMs, sleep } from '../../http/backoff.js';
 
 /** The outcome of one attempt: a result, or a failure to retry, or one to give up on. */

@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
-import { CfError } from '../../errors/index.js';
-import { type Batch, BatchingSink } from '../batching-sink.js';
-import type { Sink, SinkContext } from '../contract.js';
-import { jsonLines } from '../json-lines.js';
+import { CfError } from '../../core/errors/index.js';
+import { type Batch, BatchingSink } from '../shared/batching-sink.js';
+import type { Sink, SinkContext } from '../shared/contract.js';
+import { jsonLines } from '../shared/json-lines.js';
 
 export const stdoutSinkConfigSchema = z
   .strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretRefSchema } from '../../config/secret-ref.js';
+import { secretRefSchema } from '../../core/secret-ref.js';
 import { FACILITY_NAMES, SEVERITY_NAMES } from './priority.js';
 import { parseSyslogUrl } from './url.js';
 

@@ -1,6 +1,6 @@
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type SecureContext, connect as tlsConnect } from 'node:tls';
-import { CfError, classify, isCfError } from '../../errors/index.js';
+import { CfError, classify, isCfError } from '../../core/errors/index.js';
 
 /** A TCP or TLS receiver and how to reach it. */
 export interface StreamEndpoint {

@@ -1,6 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { CfError, classify } from '../../errors/index.js';
+import { CfError, classify } from '../../core/errors/index.js';
 import { abortedError } from './connect.js';
 import { RetryBudget } from './retry.js';
 import type { SyslogTransport, TransportHooks } from './transport.js';

@@ -1,4 +1,4 @@
-import type { PipelineRecord } from '../../pipeline/record.js';
+import type { PipelineRecord } from '../../core/record.js';
 import type { Formatter } from './format.js';
 
 export type OversizePolicy = 'dead-letter' | 'truncate' | 'fail';

@@ -1,4 +1,4 @@
-import type { PipelineRecord } from '../../pipeline/record.js';
+import type { PipelineRecord } from '../../core/record.js';
 
 /** What every header field is made from; resolved once from the config. */
 export interface HeaderOptions {

@@ -1,4 +1,4 @@
-import { type PipelineRecord, writeRecordUtf8 } from '../../pipeline/record.js';
+import { type PipelineRecord, writeRecordUtf8 } from '../../core/record.js';
 import { ChunkPool } from './chunk-pool.js';
 import type { MessageEncoder } from './encoder.js';
 import { CHUNK_TARGET_BYTES, type Framing } from './framing.js';

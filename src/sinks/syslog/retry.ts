@@ -1,4 +1,4 @@
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import { backoffDelayMs, sleep } from '../../http/backoff.js';
 import { abortedError } from './connect.js';
 import type { TransportHooks } from './transport.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { resolveSecret } from '../../config/secret-ref.js';
-import { CfError, isCfError } from '../../errors/index.js';
+import { CfError, isCfError } from '../../core/errors/index.js';
+import { resolveSecret } from '../../core/secret-ref.js';
 import type { SyslogSinkConfig, SyslogTlsConfig } from './config.js';
 import type { Formatter, HeaderOptions } from './format.js';
 import { printUsAscii } from './format.js';

@@ -1,4 +1,4 @@
-import type { PipelineRecord } from '../../pipeline/record.js';
+import type { PipelineRecord } from '../../core/record.js';
 
 export interface SeverityMap {
   /** Dotted path of a record field. */

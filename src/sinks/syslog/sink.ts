@@ -1,7 +1,7 @@
-import { CfError, classify } from '../../errors/index.js';
-import type { PipelineRecord } from '../../pipeline/record.js';
-import { type Batch, BatchingSink } from '../batching-sink.js';
-import type { Sink, SinkContext } from '../contract.js';
+import { CfError, classify } from '../../core/errors/index.js';
+import type { PipelineRecord } from '../../core/record.js';
+import { type Batch, BatchingSink } from '../shared/batching-sink.js';
+import type { Sink, SinkContext } from '../shared/contract.js';
 import { ChunkPool } from './chunk-pool.js';
 import type { SyslogSinkConfig } from './config.js';
 import { DatagramTransport } from './datagram-transport.js';

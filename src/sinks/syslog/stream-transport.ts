@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { CfError, classify } from '../../errors/index.js';
+import { CfError, classify } from '../../core/errors/index.js';
 import type { ChunkPool } from './chunk-pool.js';
 import { abortedError, openStream, type StreamEndpoint } from './connect.js';
 import { ResendWindow } from './resend-window.js';

@@ -1,4 +1,4 @@
-import type { PipelineRecord, SourceRef } from '../../pipeline/record.js';
+import type { PipelineRecord, SourceRef } from '../../core/record.js';
 
 /** RFC 5424 section 6.3.3: inside PARAM-VALUE, '"', '\' and ']' are escaped with a backslash. */
 export function escapeSdValue(value: string): string {

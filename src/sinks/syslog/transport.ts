@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CfError } from '../../errors/index.js';
+import type { CfError } from '../../core/errors/index.js';
 import type { BackoffPolicy } from '../../http/backoff.js';
 
 /**

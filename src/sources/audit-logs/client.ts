@@ -1,5 +1,5 @@
-import type { Secret } from '../../config/secret.js';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
+import type { Secret } from '../../core/secret.js';
 import { readBodyText } from '../../http/index.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import { type ApiClientOptions, BearerApi, bearerApiOptions } from '../shared/index.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretRefSchema } from '../../config/secret-ref.js';
+import { secretRefSchema } from '../../core/secret-ref.js';
 import { upstreamHttpShape } from '../shared/http-settings.js';
 
 const ORG = /^org-[A-Za-z0-9_-]{1,64}$/;

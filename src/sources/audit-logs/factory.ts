@@ -1,7 +1,7 @@
-import type { Secret } from '../../config/secret.js';
+import type { Secret } from '../../core/secret.js';
+import type { StreamSource } from '../../core/stream-source.js';
+import type { WatermarkPosition } from '../../core/watermark-position.js';
 import type { RateLimiterRegistry } from '../../http/index.js';
-import type { StreamSource } from '../../pipeline/stream-source.js';
-import type { WatermarkPosition } from '../../pipeline/watermark.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import { apiClientOptions } from '../shared/index.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 
 /** One audit log event as the API lists it; every other field is kept as it came. */
 export interface AuditLogEvent {

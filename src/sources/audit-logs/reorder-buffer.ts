@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 
 export interface ReorderBufferOptions {
   /** Bytes of pages held in memory; past this every page goes to a temporary file. */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
-import { CfError } from '../../errors/index.js';
-import type { ListedFile, StreamSource } from '../../pipeline/stream-source.js';
-import type { WatermarkPosition } from '../../pipeline/watermark.js';
+import { CfError } from '../../core/errors/index.js';
+import type { ListedFile, StreamSource } from '../../core/stream-source.js';
+import type { WatermarkPosition } from '../../core/watermark-position.js';
 import { RecentKeys } from '../shared/index.js';
 import type { AuditLogFilters, AuditLogsClient } from './client.js';
 import { ReorderBuffer } from './reorder-buffer.js';

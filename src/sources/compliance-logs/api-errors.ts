@@ -1,4 +1,4 @@
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import { type HttpResponse, httpStatusError, readErrorMessage } from '../../http/index.js';
 import type { FileDescriptor } from './list-page.js';
 

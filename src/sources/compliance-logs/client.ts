@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { Secret } from '../../config/secret.js';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
+import { type PrincipalRoute, routePrincipal } from '../../core/principal.js';
+import type { PrincipalType } from '../../core/record.js';
+import type { Secret } from '../../core/secret.js';
 import {
   type BackoffPolicy,
   DEFAULT_BACKOFF,
@@ -11,12 +13,10 @@ import {
   readBodyText,
   withRetry,
 } from '../../http/index.js';
-import type { PrincipalType } from '../../pipeline/record.js';
 import { type Logger, silentLogger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import { complianceApiError } from './api-errors.js';
 import { type FileDescriptor, type ListPage, parseListPage, parseTimeOption } from './list-page.js';
-import { type PrincipalRoute, routePrincipal } from './principal.js';
 import { type Endpoint, openTransfer, type TransferDeps } from './transfer.js';
 import { VerifiedFileStream } from './verified-file-stream.js';
 

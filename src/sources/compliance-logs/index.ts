@@ -9,6 +9,8 @@
  *
  * Concurrency (how many files at once) and checkpointing belong to the caller.
  */
+
+export { type PrincipalRoute, routePrincipal } from '../../core/principal.js';
 export {
   type ComplianceClientOptions,
   ComplianceLogsClient,
@@ -19,7 +21,6 @@ export {
 } from './client.js';
 export { type FileDescriptor, type ListPage, parseListPage } from './list-page.js';
 export { listFiles, type PagerOptions } from './pager.js';
-export { type PrincipalRoute, routePrincipal } from './principal.js';
 export {
   type ComplianceStreamOptions,
   complianceLogsStream,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 
 /** One log file as List describes it. All six fields are always present upstream. */
 export interface FileDescriptor {

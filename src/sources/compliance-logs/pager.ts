@@ -1,4 +1,4 @@
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import type { ComplianceLogsClient } from './client.js';
 import { type FileDescriptor, parseTimeOption, timeKey } from './list-page.js';
 

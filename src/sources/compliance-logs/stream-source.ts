@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { PrincipalType } from '../../pipeline/record.js';
-import type { ListedFile, StreamSource } from '../../pipeline/stream-source.js';
-import type { WatermarkPosition } from '../../pipeline/watermark.js';
+import type { PrincipalType } from '../../core/record.js';
+import type { ListedFile, StreamSource } from '../../core/stream-source.js';
+import type { WatermarkPosition } from '../../core/watermark-position.js';
 import type { ComplianceLogsClient, FileDescriptor } from './client.js';
 import { listFiles } from './pager.js';
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import {
   type HttpClient,
   type HttpResponse,

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { CfError, classify } from '../../errors/index.js';
+import { CfError, classify } from '../../core/errors/index.js';
 import { type BackoffPolicy, type RetryEvent, withRetry } from '../../http/index.js';
 import type { FileDescriptor } from './list-page.js';
 

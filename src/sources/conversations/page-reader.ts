@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { CfError, classify } from '../../errors/index.js';
+import { CfError, classify } from '../../core/errors/index.js';
+import type { CheckpointPosition } from '../../core/stream-source.js';
 import { backoffDelayMs, type HttpResponse, sleep } from '../../http/index.js';
-import type { CheckpointPosition } from '../../pipeline/stream-source.js';
 import { type ItemHandler, JsonItemScanner, type RecentKeys } from '../shared/index.js';
 import type { ConversationsClient, PageCursor } from './client.js';
 import { conversationLines } from './conversation-lines.js';

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { CfError } from '../../errors/index.js';
-import type { ListedFile, StreamSource } from '../../pipeline/stream-source.js';
-import type { WatermarkPosition } from '../../pipeline/watermark.js';
+import { CfError } from '../../core/errors/index.js';
+import type { ListedFile, StreamSource } from '../../core/stream-source.js';
+import type { WatermarkPosition } from '../../core/watermark-position.js';
 import { RecentKeys } from '../shared/index.js';
 import type { ConversationsClient, PageCursor } from './client.js';
 import { PageReader } from './page-reader.js';

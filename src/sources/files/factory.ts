@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { WatermarkPosition } from '../../pipeline/watermark.js';
+import type { WatermarkPosition } from '../../core/watermark-position.js';
 import type { FilesSourceConfig } from './config.js';
 import { type FilesStreamSource, filesStream, filesStreamKey } from './stream-source.js';
 

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { CfError, isCfError } from '../../errors/index.js';
+import { CfError, isCfError } from '../../core/errors/index.js';
 import { JsonItemScanner } from '../shared/index.js';
 
 /** How a file's bytes become JSON Lines. */

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 
 const GLOB_CHARS = /[*?[{]/;
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { CfError } from '../../errors/index.js';
-import type { CheckpointPosition } from '../../pipeline/stream-source.js';
+import { CfError } from '../../core/errors/index.js';
+import type { CheckpointPosition } from '../../core/stream-source.js';
 import type { FileCursor } from './file-cursor.js';
 
 const LF = 0x0a;

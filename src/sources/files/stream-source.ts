@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CfError } from '../../errors/index.js';
-import type { PrincipalType } from '../../pipeline/record.js';
-import type { ListedFile, StreamSource } from '../../pipeline/stream-source.js';
-import type { WatermarkPosition } from '../../pipeline/watermark.js';
+import { CfError } from '../../core/errors/index.js';
+import type { PrincipalType } from '../../core/record.js';
+import type { ListedFile, StreamSource } from '../../core/stream-source.js';
+import type { WatermarkPosition } from '../../core/watermark-position.js';
 import { FileCursor } from './file-cursor.js';
 import { comparePaths, expandPattern } from './glob.js';
 import type { ReplayProgress } from './progress.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { redactedKeyId, type Secret } from '../../config/secret.js';
+import { redactedKeyId, type Secret } from '../../core/secret.js';
 import type { BackoffPolicy, RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';

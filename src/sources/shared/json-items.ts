@@ -1,4 +1,4 @@
-import { CfError, type ErrorCode } from '../../errors/index.js';
+import { CfError, type ErrorCode } from '../../core/errors/index.js';
 
 /** Where the items are: the elements of the root array, or of the array under one root member. */
 export interface JsonItemScannerOptions {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretRefSchema } from '../../config/secret-ref.js';
+import { secretRefSchema } from '../../core/secret-ref.js';
 import { dedupeConfigSchema } from '../dedupe/dedupe-window.js';
 import { filterRuleSchema } from '../filter/config.js';
 import { dropOwnAuditEventsConfigSchema } from '../filter/own-audit-events.js';

@@ -1,4 +1,4 @@
-import type { Delivery, PipelineRecord, SourceRef } from '../../pipeline/record.js';
+import type { Delivery, PipelineRecord, SourceRef } from '../../core/record.js';
 import { decodeValidUtf8 } from '../split-jsonl/decode-utf8.js';
 import { LazySplitLine } from '../split-jsonl/split-line.js';
 import type { SplitLine } from '../split-jsonl/types.js';

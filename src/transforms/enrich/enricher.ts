@@ -1,5 +1,5 @@
-import type { Secret } from '../../config/secret.js';
-import type { Delivery, PipelineRecord, SourceRef } from '../../pipeline/record.js';
+import type { Delivery, PipelineRecord, SourceRef } from '../../core/record.js';
+import type { Secret } from '../../core/secret.js';
 import { DedupeWindow } from '../dedupe/dedupe-window.js';
 import { OwnAuditEventMatcher } from '../filter/own-audit-events.js';
 import { RecordFilter } from '../filter/record-filter.js';

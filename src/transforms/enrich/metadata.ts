@@ -1,4 +1,4 @@
-import type { SourceRef } from '../../pipeline/record.js';
+import type { SourceRef } from '../../core/record.js';
 
 /**
  * The metadata object added to every record, as JSON. Only `line_number` changes from one record of a

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { Secret } from '../../config/secret.js';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
+import type { Secret } from '../../core/secret.js';
 import { forEachSlot, type JsonPath, parsePath } from '../json-path/path.js';
 import type { RedactRule } from './config.js';
 

@@ -1,5 +1,5 @@
-import type { DeadLetterEntry } from '../../pipeline/dead-letter.js';
-import type { SourceRef } from '../../pipeline/record.js';
+import type { DeadLetterEntry } from '../../core/dead-letter.js';
+import type { SourceRef } from '../../core/record.js';
 import type { BadLine } from './types.js';
 
 /** The dead-letter record for a bad line of a file: reason, code, file id and line number, text. */

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { CfError } from '../../errors/index.js';
+import { CfError } from '../../core/errors/index.js';
 import { decodeValidUtf8 } from './decode-utf8.js';
 import { JsonObjectScanner } from './json-scan.js';
 import { boundText, parseLineText } from './line-parser.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readConfigFile, validateConfig } from '../../../src/config/load.ts';
-import { isCfError } from '../../../src/errors/index.ts';
+import { isCfError } from '../../../src/core/errors/index.ts';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCron } from '../../../src/config/cron.ts';
-import { isCfError } from '../../../src/errors/index.ts';
+import { isCfError } from '../../../src/core/errors/index.ts';
 
 const next = (expr: string, after: string) => parseCron(expr).next(new Date(after)).toISOString();
 

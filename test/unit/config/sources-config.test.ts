@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateConfig } from '../../../src/config/load.ts';
-import { isCfError } from '../../../src/errors/index.ts';
+import { isCfError } from '../../../src/core/errors/index.ts';
 
 /* `sources`: the other sources `run` polls, validated with the rest of the config. */
 const WS = '11111111-2222-4333-8444-555555555555';

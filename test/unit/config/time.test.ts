@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseDurationMs, parseTime } from '../../../src/config/time.ts';
-import { isCfError } from '../../../src/errors/index.ts';
+import { isCfError } from '../../../src/core/errors/index.ts';
 
 const NOW = new Date('2026-11-22T15:47:31.250Z');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { renderGeneratedDocs } from '../../../src/config/docs.ts';
-import { ERROR_CODES } from '../../../src/errors/index.ts';
+import { ERROR_CODES } from '../../../src/core/errors/index.ts';
 
 const root = new URL('../../../', import.meta.url);
 
@@ -24,5 +24,5 @@ test('every error code is documented, and every code the source throws is in the
     .filter(Boolean)
     .map((s) => s.slice(1, -1));
   for (const code of new Set(used))
-    assert.ok(code in ERROR_CODES, `${code} is thrown but not in src/errors/codes.ts`);
+    assert.ok(code in ERROR_CODES, `${code} is thrown but not in src/core/errors/codes.ts`);
 });

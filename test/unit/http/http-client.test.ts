@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/core/secret.js';
 import {
   HttpClient,
   httpStatusError,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { isCfError } from '../../../src/errors/index.js';
+import { isCfError } from '../../../src/core/errors/index.js';
 import {
   type BackoffPolicy,
   backoffDelayMs,

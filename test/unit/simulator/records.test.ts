@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
-import { redactedKeyId } from '../../../src/config/secret.js';
+import { redactedKeyId } from '../../../src/core/secret.js';
 import {
   type EventType,
   ORGANIZATION_EVENT_TYPES,

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { finished } from 'node:stream/promises';
 import { test } from 'node:test';
-import { MemoryDeadLetter } from '../../../src/pipeline/dead-letter-file.js';
-import { type Batch, BatchingSink } from '../../../src/sinks/batching-sink.js';
+import { MemoryDeadLetter } from '../../../src/engine/dead-letter-file.js';
+import { type Batch, BatchingSink } from '../../../src/sinks/shared/batching-sink.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { Metrics } from '../../../src/telemetry/metrics.js';
 import { makeRecord } from '../../helpers/records.js';

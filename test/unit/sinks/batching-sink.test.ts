@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { CfError } from '../../../src/errors/index.ts';
-import { MemoryDeadLetter } from '../../../src/pipeline/dead-letter-file.ts';
-import { type Batch, BatchingSink } from '../../../src/sinks/batching-sink.ts';
+import { CfError } from '../../../src/core/errors/index.ts';
+import { MemoryDeadLetter } from '../../../src/engine/dead-letter-file.ts';
+import { type Batch, BatchingSink } from '../../../src/sinks/shared/batching-sink.ts';
 import { silentLogger } from '../../../src/telemetry/logger.ts';
 import { Metrics } from '../../../src/telemetry/metrics.ts';
 import { CountingDelivery, makeRecord } from '../../helpers/records.ts';

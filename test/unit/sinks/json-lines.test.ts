@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import type { PipelineRecord } from '../../../src/pipeline/record.js';
-import { JsonLinesEncoder, jsonLines } from '../../../src/sinks/json-lines.js';
+import type { PipelineRecord } from '../../../src/core/record.js';
+import { JsonLinesEncoder, jsonLines } from '../../../src/sinks/shared/json-lines.js';
 import {
   enrichConfigSchema,
   isBadLine,

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { isCfError } from '../../../src/errors/index.ts';
+import { isCfError } from '../../../src/core/errors/index.ts';
 import { CheckpointStore } from '../../../src/state/index.ts';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { isCfError } from '../../../src/errors/index.ts';
+import { isCfError } from '../../../src/core/errors/index.ts';
 import { type ReadinessReport, startHealthServer } from '../../../src/telemetry/health-server.ts';
 import { silentLogger } from '../../../src/telemetry/logger.ts';
 import { Metrics } from '../../../src/telemetry/metrics.ts';

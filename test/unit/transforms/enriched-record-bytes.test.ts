@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
-import { recordBytes, writeRecordUtf8 } from '../../../src/pipeline/record.js';
+import { recordBytes, writeRecordUtf8 } from '../../../src/core/record.js';
 import { type EnrichConfigInput, enrichConfigSchema, RecordEnricher } from '../../../src/transforms/index.js';
 import { CountingDelivery, sourceRef } from '../../helpers/records.js';
 import { goodLines, split } from './split-helpers.js';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
-import { Secret } from '../../../src/config/secret.js';
-import type { PipelineRecord, SourceRef } from '../../../src/pipeline/record.js';
+import type { PipelineRecord, SourceRef } from '../../../src/core/record.js';
+import { Secret } from '../../../src/core/secret.js';
 import {
   type DropReason,
   type EnrichConfigInput,

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import pino from 'pino';
-import { Secret } from '../../../../src/config/secret.js';
+import { Secret } from '../../../../src/core/secret.js';
 import { kafkajsLogCreator, kafkajsLogLevel } from '../../../../src/sinks/kafka/kafkajs-logger.js';
 
 function memory(level: string) {

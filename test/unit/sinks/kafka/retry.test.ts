@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { CfError } from '../../../../src/errors/index.js';
+import { CfError } from '../../../../src/core/errors/index.js';
 import { retrying } from '../../../../src/sinks/kafka/retry.js';
 
 const policy = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2, multiplier: 2 };

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { CfError } from '../../../../src/errors/index.js';
+import { CfError } from '../../../../src/core/errors/index.js';
 import { AckTracker } from '../../../../src/sinks/splunk-hec/ack-tracker.js';
 import { silentLogger } from '../../../../src/telemetry/logger.js';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { PipelineRecord } from '../../../../src/pipeline/record.js';
+import type { PipelineRecord } from '../../../../src/core/record.js';
 import { ChunkPool } from '../../../../src/sinks/syslog/chunk-pool.js';
 import {
   MessageEncoder,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Secret } from '../../../../src/config/secret.js';
+import { Secret } from '../../../../src/core/secret.js';
 import type { BackoffPolicy } from '../../../../src/http/index.js';
 import {
   type ComplianceClientOptions,

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { Secret } from '../../../../src/config/secret.js';
-import { isCfError } from '../../../../src/errors/index.js';
+import { isCfError } from '../../../../src/core/errors/index.js';
+import { Secret } from '../../../../src/core/secret.js';
 import { ComplianceLogsClient, parseListPage } from '../../../../src/sources/compliance-logs/index.js';
 import { createLogger } from '../../../../src/telemetry/logger.js';
 import { type LocalServer, sendJson, startServer } from '../../http/local-server.js';

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isCfError } from '../../../../src/errors/index.js';
+import { isCfError } from '../../../../src/core/errors/index.js';
 import { RateLimiter } from '../../../../src/http/index.js';
 import { Metrics } from '../../../../src/telemetry/metrics.js';
 import {

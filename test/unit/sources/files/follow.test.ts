@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { isCfError } from '../../../../src/errors/index.ts';
-import type { WatermarkPosition } from '../../../../src/pipeline/watermark.ts';
+import { isCfError } from '../../../../src/core/errors/index.ts';
+import type { WatermarkPosition } from '../../../../src/engine/watermark.ts';
 import { type FilesStreamSource, filesStream } from '../../../../src/sources/files/index.ts';
 
 /* The files source as the service polls it (`follow`): a directory still being written to. */
