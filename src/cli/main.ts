@@ -4,7 +4,7 @@ import { isCfError } from '../errors/index.js';
 import type { Command, CommandIo } from './command.js';
 
 /** Commands load lazily so `--help` and `fetch` start fast. */
-const COMMANDS: Record<string, () => Promise<Command>> = {
+export const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.js')).demoCommand,
   fetch: async () => (await import('./fetch.js')).fetchCommand,
   export: async () => (await import('./export.js')).exportCommand,
