@@ -27,7 +27,11 @@ async function usage(): Promise<string> {
     const c = await load();
     lines.push(`  ${c.name.padEnd(10)} ${c.summary}`);
   }
-  lines.push('', 'Run `compliance-forwarder <command> --help` for the options of a command.');
+  lines.push(
+    '',
+    'Run `compliance-forwarder <command> --help` for the options of a command,',
+    '`compliance-forwarder --version` for the version.',
+  );
   return lines.join('\n');
 }
 

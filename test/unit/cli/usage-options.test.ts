@@ -4,9 +4,10 @@
  * cannot be found, and one listed but not parsed fails with "Unknown option".
  */
 import { strict as assert } from 'node:assert';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import type { Command } from '../../../src/cli/command.js';
-import { COMMANDS } from '../../../src/cli/main.js';
+import { COMMANDS, main } from '../../../src/cli/main.js';
 import { fileFlags } from '../../../src/cli/sink-flags/file.js';
 import { kafkaFlags } from '../../../src/cli/sink-flags/kafka.js';
 import { splunkHecFlags } from '../../../src/cli/sink-flags/splunk-hec.js';
@@ -123,4 +124,25 @@ test('every sink kind lists exactly the flags it parses', () => {
   );
   for (const k of kinds)
     assert.ok(Object.hasOwn(k.options, k.selector), `${k.kind}: selector --${k.selector}`);
+});
+
+test('the top-level usage names the options main() answers itself', async () => {
+  const stdout = new PassThrough();
+  let text = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => {
+    text += d;
+  });
+  const io = {
+    stdout,
+    stderr: new PassThrough(),
+    env: {},
+    isTty: false,
+    signal: new AbortController().signal,
+  };
+  assert.equal(await main(['--help'], io), 0);
+  // (The commands' summaries may name their own options too.)
+  for (const name of ['help', 'version']) assert.ok(mentionedOptions(text).has(name), `--${name}:\n${text}`);
+  text = '';
+  assert.equal(await main(['--version'], io), 0);
+  assert.match(text, /^\d+\.\d+\.\d+/);
 });
