@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { V8_START_FLAGS } from '../../src/cli/v8-tuning.js';
 import { ROOT, WORK_DIR } from './paths.js';
 
 /**
@@ -14,8 +15,8 @@ import { ROOT, WORK_DIR } from './paths.js';
  */
 export interface CliCommand {
   /**
-   * Node arguments that run the CLI: the Node options of its shebang, then the entry point, e.g.
-   * [`--max-semi-space-size=8`, `.../bin.mjs`].
+   * Node arguments that run the CLI: the Node options of its shebang (V8_START_FLAGS for a build
+   * of src/), then the entry point, e.g. [`--max-semi-space-size=8`, `.../bin.mjs`].
    */
   readonly nodeArgs: readonly string[];
   /** How it was built, for RESULTS.md. */
@@ -29,7 +30,7 @@ const SOURCE_ENTRY = join(ROOT, 'src/cli/bin.ts');
  * The Node options in an entry point's shebang (`#!/usr/bin/env -S node --opt ...`), so a measured
  * run starts the CLI the way the installed `compliance-forwarder` command does, not with Node's
  * defaults (the options there, such as the young generation's size, change peak RSS a lot).
- * Read from the file, never copied here, so the benchmark follows any change to them.
+ * For an executable given with --cli, which may come from another version than src/.
  */
 export function shebangNodeOptions(entry: string): string[] {
   const first = readFileSync(entry, 'utf8').split('\n', 1)[0] ?? '';
@@ -52,7 +53,7 @@ export async function buildCli(): Promise<CliCommand> {
     esbuild = await import('esbuild');
   } catch {
     return {
-      nodeArgs: [...shebangNodeOptions(SOURCE_ENTRY), '--import', 'tsx', SOURCE_ENTRY],
+      nodeArgs: [...V8_START_FLAGS, '--import', 'tsx', SOURCE_ENTRY],
       description: 'src/cli/bin.ts through tsx (esbuild not loadable; compile time is in the figures)',
     };
   }
@@ -73,6 +74,8 @@ export async function buildCli(): Promise<CliCommand> {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   writeFileSync(join(WORK_DIR, 'package.json'), `${JSON.stringify({ version, private: true })}\n`);
   if (!existsSync(BUNDLE)) throw new Error(`esbuild did not write ${BUNDLE}`);
-  // esbuild keeps the entry's shebang, so the bundle carries the same Node options.
-  return cliCommand(BUNDLE, 'src/ bundled by esbuild at the start of the run (no dist/)');
+  return {
+    nodeArgs: [...V8_START_FLAGS, BUNDLE],
+    description: 'src/ bundled by esbuild at the start of the run (no dist/)',
+  };
 }

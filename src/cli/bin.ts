@@ -1,9 +1,5 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
-// Why the flag: the forwarder makes short-lived strings at a high rate (one per record), and
-// Node 22+ lets V8's young generation grow to 64 MiB semi-spaces before scavenging. A 1 GB
-// export through a slow sink peaked at 297 MiB RSS on Node 24 against 143 MiB on Node 20;
-// with 8 MiB semi-spaces Node 24 stays with Node 20 (158 vs 164 MiB on a 300 MB file).
-// Keep test/helpers/cli.ts, deploy/Dockerfile and deploy/kustomize in step with it.
+// Small semi-spaces keep peak RSS flat on Node 22+: V8_START_FLAGS in v8-tuning.ts, a test checks this.
 import { redactSecrets } from '../core/secret.js';
 import type { CommandIo } from './command.js';
 import { main } from './main.js';

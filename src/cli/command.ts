@@ -19,6 +19,8 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
+  /** The options `run` parses; `usage` lists exactly these (test/unit/cli/usage-options.test.ts). */
+  readonly options: NonNullable<ParseArgsConfig['options']>;
   run(argv: string[], io: CommandIo): Promise<number>;
 }
 

@@ -20,21 +20,21 @@ ${SINK_FLAGS_USAGE}
 
 Run it twice: the second run resumes from the checkpoints and only fetches what is new.`;
 
+const OPTIONS = {
+  dir: { type: 'string' },
+  after: { type: 'string' },
+  'event-type': { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  ...SINK_FLAG_OPTIONS,
+} as const;
+
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Export a window from the built-in simulator (no key needed).',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv, io) {
-    const { values } = parseCommandArgs({
-      args: argv,
-      options: {
-        dir: { type: 'string' },
-        after: { type: 'string' },
-        'event-type': { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        ...SINK_FLAG_OPTIONS,
-      },
-    });
+    const { values } = parseCommandArgs({ args: argv, options: OPTIONS });
     const dir = values.dir ?? 'compliance-forwarder-demo';
     const eventTypes = (values['event-type'] ?? ['AUDIT_LOG,AUTH_LOG,CONVERSATION_MESSAGE']).flatMap((t) =>
       t.split(','),

@@ -177,6 +177,7 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'Export one window of log files into the sinks (resumable with --state-dir).',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv, io) {
     return runExport(await parseExportArgs(argv, io.env), io);
   },

@@ -35,6 +35,8 @@ export const fetchCommand: Command = {
   name: 'fetch',
   summary: "Print one event type's log lines to stdout (the cookbook script, done right).",
   usage: USAGE,
+  // None: every argument is positional (see run).
+  options: {},
   async run(argv, io) {
     // No options: every argument is positional, so `after` may be a relative time like -1d.
     const option = argv.find((a) => a.startsWith('--'));

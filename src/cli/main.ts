@@ -4,7 +4,7 @@ import { redactSecrets } from '../core/secret.js';
 import type { Command, CommandIo } from './command.js';
 
 /** Commands load lazily so `--help` and `fetch` start fast. */
-const COMMANDS: Record<string, () => Promise<Command>> = {
+export const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.js')).demoCommand,
   fetch: async () => (await import('./fetch.js')).fetchCommand,
   export: async () => (await import('./export.js')).exportCommand,
@@ -27,7 +27,11 @@ async function usage(): Promise<string> {
     const c = await load();
     lines.push(`  ${c.name.padEnd(10)} ${c.summary}`);
   }
-  lines.push('', 'Run `compliance-forwarder <command> --help` for the options of a command.');
+  lines.push(
+    '',
+    'Run `compliance-forwarder <command> --help` for the options of a command,',
+    '`compliance-forwarder --version` for the version.',
+  );
   return lines.join('\n');
 }
 

@@ -140,6 +140,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Run as a service: poll every stream on a schedule, serve health and metrics.',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv, io) {
     return runService(await parseRunArgs(argv, io.env), io);
   },

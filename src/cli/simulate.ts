@@ -165,6 +165,7 @@ export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Run a local Compliance Logs Platform API to try the forwarder on.',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv: string[], io: CommandIo): Promise<number> {
     const sim = new Simulator(simulateOptions(argv));
     const info = await sim.start();

@@ -7,14 +7,21 @@ const USAGE = `Usage: compliance-forwarder state show|reset --state-dir DIR [--s
   reset    removes the checkpoint of one stream (--stream workspace/<id>/<TYPE>) or of all
            streams; the next run starts from its window or look-back again`;
 
+const OPTIONS = {
+  'state-dir': { type: 'string' },
+  stream: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
 export const stateCommand: Command = {
   name: 'state',
   summary: 'Show or reset the checkpoints in a state directory.',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs({
       args: argv,
-      options: { 'state-dir': { type: 'string' }, stream: { type: 'string' }, json: { type: 'boolean' } },
+      options: OPTIONS,
       allowPositionals: true,
     });
     const [action, ...extra] = positionals;

@@ -18,6 +18,14 @@ import { setFlagsFromString } from 'node:v8';
  *   held it closer still but cost a third more CPU on the blackhole export (8.0 vs 5.9-6.5 CPU
  *   s/GiB, same tree, same hour); 2x measured 6.0 CPU s/GiB and a 5 GB file peaked at 134 MiB.
  */
+/**
+ * V8 flags node must get on its command line, because V8 reads them when it creates the heap,
+ * before any code could apply them: 8 MiB semi-spaces (Node 22+ let the young generation grow to
+ * 64 MiB, which about doubled peak RSS under a slow sink). The bin's shebang and
+ * deploy/Dockerfile's ENTRYPOINT spell them out; test/unit/cli/v8-tuning.test.ts checks both.
+ */
+export const V8_START_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+
 const SETTINGS: ReadonlyArray<readonly [name: string, value: string]> = [
   ['liftoff-only', '--liftoff-only'],
   ['heap-growing-percent', '--heap-growing-percent=100'],

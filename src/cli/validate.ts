@@ -7,12 +7,15 @@ const USAGE = `Usage: compliance-forwarder validate --config FILE
 Checks a YAML or JSON config against the schema and lists every problem at once
 (exit 0 valid, 1 invalid, 2 usage). Secrets are not read.`;
 
+const OPTIONS = { config: { type: 'string' } } as const;
+
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check a config file and list every problem at once.',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv, io) {
-    const { values } = parseCommandArgs({ args: argv, options: { config: { type: 'string' } } });
+    const { values } = parseCommandArgs({ args: argv, options: OPTIONS });
     if (values.config === undefined) throw usageError('--config is required.');
     try {
       const config = validateConfig(await readConfigFile(values.config), values.config);

@@ -1,15 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { V8_START_FLAGS } from '../../src/cli/v8-tuning.js';
 
 /** The built CLI (npm test builds before it runs the tests). */
 export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
-/** The V8 flags the CLI's shebang gives node, so tests run the CLI as `npx` users do. */
+/** The V8 flags the CLI's shebang gives node (V8_START_FLAGS), so tests run the CLI as `npx` users do. */
 export function cliNodeFlags(): string[] {
-  const first = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
-  return m === null ? [] : m[1]!.trim().split(/\s+/).filter(Boolean);
+  return [...V8_START_FLAGS];
 }
 
 export interface CliResult {
