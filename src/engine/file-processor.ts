@@ -44,15 +44,20 @@ export interface FileOutcome {
  * written completely (ordered output for `fetch`); until then chunks are held, up to a bound,
  * after which reading pauses.
  */
-export async function processFile(
-  body: Readable,
-  source: SourceRef,
-  ticket: FileTicket,
-  enricher: FileEnricher,
-  deps: FileProcessorDeps,
-  signal: AbortSignal,
-  turn?: Promise<void>,
-): Promise<FileOutcome> {
+export interface ProcessFileOptions {
+  /** The file's bytes, exactly once, in order. */
+  readonly body: Readable;
+  readonly source: SourceRef;
+  readonly ticket: FileTicket;
+  readonly enricher: FileEnricher;
+  readonly deps: FileProcessorDeps;
+  readonly signal: AbortSignal;
+  /** Resolves when the stream's previous file is written (ordered output); absent: write at once. */
+  readonly turn?: Promise<void>;
+}
+
+export async function processFile(options: ProcessFileOptions): Promise<FileOutcome> {
+  const { body, source, ticket, enricher, deps, signal, turn } = options;
   const outcome: FileOutcome = { records: 0, bytes: 0, badLines: 0, dropped: 0 };
   // The splitter notes the keys the enricher checks for, so that check needs no search of the line.
   const splitter = new JsonlSplitter({ ...deps.splitter, watchKeys: enricher.watchKeys });
