@@ -1,20 +1,16 @@
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import { type CfError, classify } from '../core/errors/index.js';
+import type { Secret } from '../core/secret.js';
 import { resolveSecret } from '../core/secret-ref.js';
 import type { StreamSource } from '../core/stream-source.js';
-import { DeadLetterFile } from '../engine/dead-letter-file.js';
-import { Router } from '../engine/router.js';
 import { type PipelineResult, type ProgressEvent, runPipeline } from '../engine/run-pipeline.js';
-import { RateLimiterRegistry } from '../http/index.js';
-import type { Sink } from '../sinks/index.js';
 import { complianceLogsStream, complianceStreamKey } from '../sources/compliance-logs/index.js';
-import { CheckpointStore } from '../state/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { closeSinks, createComplianceClient, createRecordEnricher, createSinks } from './assembly.js';
+import { createComplianceClient } from './assembly.js';
 import { type OtherSource, otherSourceStreams } from './other-sources.js';
+import { Runtime } from './runtime.js';
 
 /** One window of one principal: what `export`, `fetch` and `demo` run. */
 export interface ExportWindow {
@@ -49,19 +45,10 @@ export interface ExportSummary {
   readonly error: CfError | undefined;
 }
 
-/** Where dead letters go when the config does not say: beside the state, the output, or here. */
-export function defaultDeadLetterPath(config: Config): string {
-  if (config.deadLetter.path !== undefined) return config.deadLetter.path;
-  if (config.state.dir !== undefined) return join(config.state.dir, 'dead-letter.jsonl');
-  const file = config.sinks.find((s) => s.type === 'file');
-  if (file !== undefined && file.type === 'file') return join(file.directory, 'dead-letter.jsonl');
-  return 'compliance-forwarder-dead-letter.jsonl';
-}
-
 /**
- * Runs one export window through the pipeline: sets up the dead-letter file, checkpoints,
- * sinks (started, so a bad destination fails before any download), the API client and the
- * streams; runs; then flushes and closes the sinks. Never throws for pipeline failures: the
+ * Runs one export window through the pipeline: builds the runtime (dead-letter file, checkpoints,
+ * sinks started so a bad destination fails before any download), opens the window's streams,
+ * runs, then flushes the sinks and closes everything. Never throws for pipeline failures: the
  * summary carries the error (the command turns it into the exit code).
  */
 export async function runExportJob(
@@ -74,66 +61,36 @@ export async function runExportJob(
     window.other === undefined
       ? resolveSecret(config.source.apiKey, 'The Compliance API key', env)
       : undefined;
-  const deadLetterPath = defaultDeadLetterPath(config);
-  const deadLetter = new DeadLetterFile(deadLetterPath, deps.metrics);
-  const checkpoints = config.state.dir === undefined ? undefined : new CheckpointStore(config.state.dir);
-  await checkpoints?.ensureWritable();
-
   const controller = new AbortController();
+  const runtime = new Runtime(config, deps, {
+    signal: controller.signal,
+    ownKeys: apiKey === undefined ? [] : [apiKey],
+  });
+  try {
+    await runtime.ensureState();
+  } catch (err) {
+    await runtime.release();
+    throw err;
+  }
   const onAbort = () => controller.abort(deps.signal.reason);
   deps.signal.addEventListener('abort', onAbort, { once: true });
-  const ctx = { logger: deps.logger, metrics: deps.metrics, deadLetter, signal: controller.signal };
-  const sinks: Sink[] = createSinks(config, ctx, deps.stdout);
-  const limiters = new RateLimiterRegistry();
-  const client =
-    apiKey === undefined
-      ? undefined
-      : createComplianceClient(config, window.principalId, apiKey, limiters, deps);
-  let closeOther = async () => {};
+  let streams: WindowStreams | undefined;
   let result: PipelineResult | undefined;
   let error: CfError | undefined;
   try {
-    await Promise.all(sinks.map((s) => s.start()));
-    const streams: StreamSource[] = [];
-    if (window.other !== undefined) {
-      const other = await otherSourceStreams(window.other, window, {
-        env,
-        limiters,
-        metrics: deps.metrics,
-        logger: deps.logger,
-        checkpoints,
-        ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
-      });
-      streams.push(...other.streams);
-      closeOther = other.close;
-    }
-    for (const eventType of client === undefined ? [] : window.eventTypes) {
-      const key = complianceStreamKey(window.principalId, eventType);
-      const cp = await checkpoints?.load(key);
-      streams.push(
-        complianceLogsStream(client!, {
-          principalId: window.principalId,
-          eventType,
-          after: window.after,
-          ...(window.before === undefined ? {} : { before: window.before }),
-          pageSize: config.source.pageSize,
-          ...(config.source.maxPages === undefined ? {} : { maxPages: config.source.maxPages }),
-          ...(cp === undefined ? {} : { resume: cp }),
-        }),
-      );
-    }
-    const enricher = createRecordEnricher(config, apiKey === undefined ? [] : [apiKey], deps);
+    await runtime.startSinks();
+    streams = await openWindowStreams(config, window, runtime, apiKey, { ...deps, env });
     result = await runPipeline({
-      streams,
-      router: new Router(sinks, config.routes),
-      enricher,
+      streams: streams.streams,
+      router: runtime.router,
+      enricher: runtime.enricher,
       splitter: config.splitter,
-      deadLetter,
+      deadLetter: runtime.deadLetter,
       metrics: deps.metrics,
       logger: deps.logger,
       signal: controller.signal,
       concurrency: config.source.concurrency,
-      ...(checkpoints === undefined ? {} : { checkpoints }),
+      ...(runtime.checkpoints === undefined ? {} : { checkpoints: runtime.checkpoints }),
       skipExpiredFiles: config.source.skipExpiredFiles,
       ordered: deps.ordered ?? false,
       ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
@@ -145,15 +102,56 @@ export async function runExportJob(
     deps.signal.removeEventListener('abort', onAbort);
   }
   // Flush what was delivered so far; on failure tear down without waiting on a broken sink.
-  const flushError = await closeSinks(sinks, error === undefined);
-  error ??= flushError;
-  await client?.close();
-  await closeOther();
-  await deadLetter.close();
+  error ??= await runtime.flushSinks(error === undefined);
+  await streams?.close();
+  await runtime.release();
   return {
     result: result ?? { streams: [], error },
-    deadLetters: deadLetter.count,
-    deadLetterPath,
+    deadLetters: runtime.deadLetter.count,
+    deadLetterPath: runtime.deadLetterPath,
     error,
   };
+}
+
+interface WindowStreams {
+  readonly streams: StreamSource[];
+  close(): Promise<void>;
+}
+
+/** The streams of one window, each resuming from its checkpoint, and what to close after the run. */
+async function openWindowStreams(
+  config: Config,
+  window: ExportWindow,
+  runtime: Runtime,
+  apiKey: Secret | undefined,
+  deps: ExportJobDeps & { readonly env: NodeJS.ProcessEnv },
+): Promise<WindowStreams> {
+  const { checkpoints, limiters } = runtime;
+  if (window.other !== undefined) {
+    return otherSourceStreams(window.other, window, {
+      env: deps.env,
+      limiters,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      checkpoints,
+      ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
+    });
+  }
+  const client = createComplianceClient(config, window.principalId, apiKey!, limiters, deps);
+  const streams: StreamSource[] = [];
+  for (const eventType of window.eventTypes) {
+    const cp = await checkpoints?.load(complianceStreamKey(window.principalId, eventType));
+    streams.push(
+      complianceLogsStream(client, {
+        principalId: window.principalId,
+        eventType,
+        after: window.after,
+        ...(window.before === undefined ? {} : { before: window.before }),
+        pageSize: config.source.pageSize,
+        ...(config.source.maxPages === undefined ? {} : { maxPages: config.source.maxPages }),
+        ...(cp === undefined ? {} : { resume: cp }),
+      }),
+    );
+  }
+  return { streams, close: () => client.close() };
 }

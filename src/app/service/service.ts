@@ -23,21 +23,17 @@ import { setMaxListeners } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Config } from '../../config/schema.js';
 import { CfError, classify } from '../../core/errors/index.js';
-import { DeadLetterFile } from '../../engine/dead-letter-file.js';
 import { FileSlots } from '../../engine/file-slots.js';
-import { Router } from '../../engine/router.js';
-import { RateLimiterRegistry } from '../../http/index.js';
-import type { Sink } from '../../sinks/index.js';
-import { CheckpointStore } from '../../state/index.js';
-import { type ReadinessReport, startHealthServer } from '../../telemetry/health-server.js';
+import type { CheckpointStore } from '../../state/index.js';
+import { type HealthServer, type ReadinessReport, startHealthServer } from '../../telemetry/health-server.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
-import { closeSinks, createRecordEnricher, createSinks } from '../assembly.js';
-import { defaultDeadLetterPath } from '../export-job.js';
-import { planService } from './plan.js';
+import { Runtime } from '../runtime.js';
+import { planService, type ServicePlan } from './plan.js';
 import { evaluateReadiness, type ServicePhase } from './readiness.js';
 import { scheduleFromConfig } from './schedule.js';
 import { describeShard, type Shard } from './shard.js';
+import { StopLatch } from './stop-latch.js';
 import { type PollerContext, StreamPoller } from './stream-poller.js';
 import { createStreamSpecs, type StreamSpec } from './stream-specs.js';
 
@@ -84,194 +80,258 @@ export interface RunningService {
  * runs until `deps.signal` aborts or an error that will not heal stops it; `done` tells which.
  */
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
-  const { logger, metrics } = deps;
-  const svc = config.service;
+  const { logger } = deps;
   const plan = planService(config, deps);
-  const { shard, stateDir, startAfter } = plan;
   const streamCount = plan.streams.length + plan.sourceStreams.length;
-  const checkpoints = new CheckpointStore(stateDir);
-  await checkpoints.ensureWritable();
-
   const drain = new AbortController();
   const hardStop = new AbortController();
   // Every poll in progress listens on both, plus the pollers' timers.
   setMaxListeners(4 * streamCount + 16, drain.signal, hardStop.signal);
-  let phase: ServicePhase = 'starting';
-  let sinks: Sink[] = [];
-  let pollers: StreamPoller[] = [];
-  let fatal: CfError | undefined;
-  let wake: () => void = () => {};
-  const stopping = new Promise<void>((resolve) => {
-    wake = resolve;
+  const runtime = new Runtime(config, deps, {
+    signal: hardStop.signal,
+    ownKeys: plan.principals.map((p) => p.apiKey),
+    concurrentRuns: streamCount,
   });
-  const fail = (error: CfError, where: string) => {
-    if (fatal === undefined && !hardStop.signal.aborted) {
-      fatal = error;
-      logger.error(
-        { err: error, code: error.code, where },
-        'An error that will not heal; the service stops.',
-      );
-    }
-    wake();
-  };
-
-  const readiness = () =>
-    evaluateReadiness({
-      phase,
-      shard: describeShard(shard),
-      sinks,
-      stateDir,
-      streams: pollers.map((p) => p.status()),
-      failingThresholdMs: svc.failingThresholdMs,
-      nowMs: Date.now(),
-    });
-  const health = await startHealthServer({
-    host: svc.httpHost,
-    port: svc.httpPort,
-    metrics,
-    logger: logger.child({ component: 'health' }),
+  const latch = new StopLatch(logger, hardStop);
+  const state: ServiceState = { phase: 'starting', pollers: [] };
+  const readiness = () => serviceReadiness(config, plan, runtime, state);
+  const started = await startRuntime(config, runtime, deps, latch, {
     readiness,
-    beforeScrape: () => {
-      const now = Date.now();
-      for (const p of pollers) {
-        const end = p.status().checkpointEndTime;
-        if (end !== undefined) {
-          metrics.checkpointLag.set({ stream: p.key }, Math.max(0, (now - Date.parse(end)) / 1000));
-        }
-      }
-    },
+    beforeScrape: () => refreshCheckpointLag(deps.metrics, state.pollers),
   });
-
-  const deadLetterPath = defaultDeadLetterPath(config);
-  const deadLetter = new DeadLetterFile(deadLetterPath, metrics);
-  let closeClients: () => Promise<void> = async () => {};
-  const release = async () => {
-    await closeSinks(sinks, false);
-    await closeClients();
-    await deadLetter.close().catch(() => {});
-    await health.close();
-  };
-  // A stop asked for while sinks connect gives up at once: nothing is in flight yet.
-  const stopEarly = () =>
-    hardStop.abort(new CfError('CF_ERR_ABORTED', 'Stopped before the service started.'));
-  deps.signal.addEventListener('abort', stopEarly, { once: true });
-  try {
-    sinks = createSinks(config, { logger, metrics, deadLetter, signal: hardStop.signal }, deps.stdout);
-    for (const sink of sinks) {
-      // Every run in progress listens for its sinks' errors.
-      sink.setMaxListeners(2 * streamCount + 16);
-      sink.on('error', (err: Error) => {
-        if (hardStop.signal.aborted) return; // torn down by the shutdown itself
-        fail(classify(err), `sink ${sink.sinkName}`);
-      });
-    }
-    await Promise.all(sinks.map((s) => s.start()));
-    if (fatal !== undefined) throw fatal;
-    if (hardStop.signal.aborted) throw hardStop.signal.reason;
-  } catch (err) {
-    deps.signal.removeEventListener('abort', stopEarly);
-    await release();
-    throw classify(err);
-  }
-  deps.signal.removeEventListener('abort', stopEarly);
-  if (deps.signal.aborted) wake();
-  else deps.signal.addEventListener('abort', () => wake(), { once: true });
-
+  const { health } = started;
   let specs: StreamSpec[];
   try {
     const made = createStreamSpecs(config, plan, {
-      limiters: new RateLimiterRegistry(),
-      metrics,
+      limiters: runtime.limiters,
+      metrics: deps.metrics,
       logger,
     });
     specs = made.specs;
-    closeClients = made.close;
+    started.closeClients = made.close;
   } catch (err) {
-    await release();
+    await started.release();
     throw classify(err);
   }
-  const ctx: PollerContext = {
-    config,
-    router: new Router(sinks, config.routes),
-    enricher: createRecordEnricher(
-      config,
-      plan.principals.map((p) => p.apiKey),
-      deps,
-    ),
-    deadLetter,
-    checkpoints,
-    fileSlots: new FileSlots(config.source.concurrency),
-    schedule: scheduleFromConfig(svc),
-    metrics,
-    logger,
-    drain: drain.signal,
-    hardStop: hardStop.signal,
-  };
-  pollers = specs.map((spec) => new StreamPoller(spec, ctx));
-  const running = pollers.map((p) => p.run((error, stream) => fail(error, `stream ${stream}`)));
-  phase = 'running';
-  if (specs.length === 0)
-    logger.warn(
-      { shard: describeShard(shard) },
-      'This shard owns no stream; it only serves its HTTP endpoints.',
-    );
-  logger.info(
-    {
-      shard: describeShard(shard),
-      streams: specs.length,
-      schedule: ctx.schedule.description,
-      startAfter,
-      httpPort: health.port,
-    },
-    'Service started.',
-  );
+  const ctx = pollerContext(config, runtime, runtime.checkpoints!, deps, drain.signal, hardStop.signal);
+  state.pollers = specs.map((spec) => new StreamPoller(spec, ctx));
+  const running = state.pollers.map((p) => p.run((error, stream) => latch.fail(error, `stream ${stream}`)));
+  state.phase = 'running';
+  logStarted(logger, plan, specs.length, ctx.schedule.description, health.port);
 
-  const shutdown = async (): Promise<ServiceResult> => {
-    await stopping;
-    phase = 'stopping';
-    logger.info(
-      { graceMs: svc.shutdownGraceMs, reason: fatal === undefined ? 'asked to stop' : fatal.code },
-      'Stopping: no new polls or files; files in flight finish, sinks flush, checkpoints are saved.',
-    );
-    drain.abort(new CfError('CF_ERR_ABORTED', 'The service is stopping.'));
-    const grace = setTimeout(
-      () =>
-        hardStop.abort(
-          new CfError('CF_ERR_ABORTED', `The shutdown grace period (${svc.shutdownGraceMs} ms) ran out.`),
-        ),
-      svc.shutdownGraceMs,
-    );
-    await Promise.all(running);
-    // Flushing counts against the same grace period; when it runs out the sinks are torn down.
-    const cut = new Promise<undefined>((resolve) => {
-      if (hardStop.signal.aborted) resolve(undefined);
-      else hardStop.signal.addEventListener('abort', () => resolve(undefined), { once: true });
-    });
-    const flushError = await Promise.race([closeSinks(sinks, !hardStop.signal.aborted), cut]);
-    clearTimeout(grace);
-    const cutShort = hardStop.signal.aborted;
-    if (cutShort) {
-      logger.warn(
-        { graceMs: svc.shutdownGraceMs },
-        'The shutdown grace period ran out; files in flight were cut short and will be fetched again at the next start.',
-      );
-    }
-    await release();
-    const error = fatal ?? (cutShort ? undefined : flushError);
-    logger.info({ error: error?.code }, 'Service stopped.');
-    return { error, cutShort, deadLetters: deadLetter.count, deadLetterPath };
-  };
-
+  const stop = { drain, hardStop, running, release: () => started.release() };
   return {
     httpPort: health.port,
-    shard,
+    shard: plan.shard,
     streams: specs.map((s) => s.key),
     readiness,
-    done: shutdown().catch((err: unknown) => ({
+    done: shutdownService(config, runtime, latch, state, stop, logger).catch((err: unknown) => ({
       error: classify(err),
       cutShort: true,
-      deadLetters: deadLetter.count,
-      deadLetterPath,
+      deadLetters: runtime.deadLetter.count,
+      deadLetterPath: runtime.deadLetterPath,
     })),
   };
+}
+
+interface ServiceState {
+  phase: ServicePhase;
+  pollers: StreamPoller[];
+}
+
+function serviceReadiness(config: Config, plan: ServicePlan, runtime: Runtime, state: ServiceState) {
+  return evaluateReadiness({
+    phase: state.phase,
+    shard: describeShard(plan.shard),
+    sinks: runtime.sinks,
+    stateDir: plan.stateDir,
+    streams: state.pollers.map((p) => p.status()),
+    failingThresholdMs: config.service.failingThresholdMs,
+    nowMs: Date.now(),
+  });
+}
+
+interface StartedRuntime {
+  readonly health: HealthServer;
+  closeClients: () => Promise<void>;
+  /** Releases the sinks, the sources' clients, the dead-letter file and the HTTP server. */
+  release(): Promise<void>;
+}
+
+/**
+ * Checks the state directory, starts the HTTP server, then the sinks; a sink that fails later
+ * stops the service through `latch`. On any failure releases what it took and rejects.
+ */
+async function startRuntime(
+  config: Config,
+  runtime: Runtime,
+  deps: ServiceDeps,
+  latch: StopLatch,
+  endpoints: { readiness(): Promise<ReadinessReport>; beforeScrape(): void },
+): Promise<StartedRuntime> {
+  const { logger, metrics } = deps;
+  try {
+    await runtime.ensureState();
+  } catch (err) {
+    await runtime.release().catch(() => {});
+    throw err;
+  }
+  let health: HealthServer;
+  try {
+    health = await startHealthServer({
+      host: config.service.httpHost,
+      port: config.service.httpPort,
+      metrics,
+      logger: logger.child({ component: 'health' }),
+      readiness: endpoints.readiness,
+      beforeScrape: endpoints.beforeScrape,
+    });
+  } catch (err) {
+    await runtime.release().catch(() => {});
+    throw err;
+  }
+  const started: StartedRuntime = {
+    health,
+    closeClients: async () => {},
+    release: async () => {
+      await runtime.flushSinks(false);
+      await started.closeClients();
+      await runtime.release().catch(() => {});
+      await health.close();
+    },
+  };
+  for (const sink of runtime.sinks) {
+    sink.on('error', (err: Error) => {
+      if (latch.hardStopped) return; // torn down by the shutdown itself
+      latch.fail(classify(err), `sink ${sink.sinkName}`);
+    });
+  }
+  await startSinksUnlessStopped(runtime, deps.signal, latch, started);
+  return started;
+}
+
+/** Starts the sinks; a stop asked for meanwhile gives up at once: nothing is in flight yet. */
+async function startSinksUnlessStopped(
+  runtime: Runtime,
+  signal: AbortSignal,
+  latch: StopLatch,
+  started: StartedRuntime,
+): Promise<void> {
+  const stopEarly = () =>
+    latch.hardStop(new CfError('CF_ERR_ABORTED', 'Stopped before the service started.'));
+  signal.addEventListener('abort', stopEarly, { once: true });
+  try {
+    await runtime.startSinks();
+    latch.throwIfStopped();
+  } catch (err) {
+    signal.removeEventListener('abort', stopEarly);
+    await started.release();
+    throw classify(err);
+  }
+  signal.removeEventListener('abort', stopEarly);
+  if (signal.aborted) latch.wake();
+  else signal.addEventListener('abort', () => latch.wake(), { once: true });
+}
+
+/** The checkpoint lag of every stream, brought up to now before /metrics answers. */
+function refreshCheckpointLag(metrics: Metrics, pollers: readonly StreamPoller[]): void {
+  const now = Date.now();
+  for (const p of pollers) {
+    const end = p.status().checkpointEndTime;
+    if (end !== undefined)
+      metrics.checkpointLag.set({ stream: p.key }, Math.max(0, (now - Date.parse(end)) / 1000));
+  }
+}
+
+function pollerContext(
+  config: Config,
+  runtime: Runtime,
+  checkpoints: CheckpointStore,
+  deps: ServiceDeps,
+  drain: AbortSignal,
+  hardStop: AbortSignal,
+): PollerContext {
+  return {
+    config,
+    router: runtime.router,
+    enricher: runtime.enricher,
+    deadLetter: runtime.deadLetter,
+    checkpoints,
+    fileSlots: new FileSlots(config.source.concurrency),
+    schedule: scheduleFromConfig(config.service),
+    metrics: deps.metrics,
+    logger: deps.logger,
+    drain,
+    hardStop,
+  };
+}
+
+function logStarted(
+  logger: Logger,
+  plan: ServicePlan,
+  streams: number,
+  schedule: string,
+  httpPort: number,
+): void {
+  const shard = describeShard(plan.shard);
+  if (streams === 0) logger.warn({ shard }, 'This shard owns no stream; it only serves its HTTP endpoints.');
+  logger.info({ shard, streams, schedule, startAfter: plan.startAfter, httpPort }, 'Service started.');
+}
+
+interface ServiceStop {
+  readonly drain: AbortController;
+  readonly hardStop: AbortController;
+  /** Every poller's run, resolved once it has stopped. */
+  readonly running: readonly Promise<void>[];
+  release(): Promise<void>;
+}
+
+/**
+ * Waits for a reason to stop, then drains within the grace period: no new poll or file, the
+ * started files finish, the sinks flush; past the grace period in-flight work is cut and the
+ * sinks torn down (checkpoints stay consistent). Releases everything and says why it stopped.
+ */
+async function shutdownService(
+  config: Config,
+  runtime: Runtime,
+  latch: StopLatch,
+  state: ServiceState,
+  stop: ServiceStop,
+  logger: Logger,
+): Promise<ServiceResult> {
+  const graceMs = config.service.shutdownGraceMs;
+  await latch.stopping;
+  state.phase = 'stopping';
+  logger.info(
+    { graceMs, reason: latch.fatal === undefined ? 'asked to stop' : latch.fatal.code },
+    'Stopping: no new polls or files; files in flight finish, sinks flush, checkpoints are saved.',
+  );
+  stop.drain.abort(new CfError('CF_ERR_ABORTED', 'The service is stopping.'));
+  const grace = setTimeout(
+    () =>
+      stop.hardStop.abort(
+        new CfError('CF_ERR_ABORTED', `The shutdown grace period (${graceMs} ms) ran out.`),
+      ),
+    graceMs,
+  );
+  await Promise.all(stop.running);
+  // Flushing counts against the same grace period; when it runs out the sinks are torn down.
+  const hardStop = stop.hardStop.signal;
+  const cut = new Promise<undefined>((resolve) => {
+    if (hardStop.aborted) resolve(undefined);
+    else hardStop.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  const flushError = await Promise.race([runtime.flushSinks(!hardStop.aborted), cut]);
+  clearTimeout(grace);
+  const cutShort = hardStop.aborted;
+  if (cutShort) {
+    logger.warn(
+      { graceMs },
+      'The shutdown grace period ran out; files in flight were cut short and will be fetched again at the next start.',
+    );
+  }
+  await stop.release();
+  const error = latch.fatal ?? (cutShort ? undefined : flushError);
+  logger.info({ error: error?.code }, 'Service stopped.');
+  return { error, cutShort, deadLetters: runtime.deadLetter.count, deadLetterPath: runtime.deadLetterPath };
 }
