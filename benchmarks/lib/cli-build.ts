@@ -7,7 +7,7 @@ import { ROOT, WORK_DIR } from './paths.js';
  * How a measured child starts the real CLI: the Node arguments before the command name.
  *
  * The benchmarks measure the current sources, so they do not trust a possibly stale `dist/`:
- * the runner bundles `src/cli/bin.ts` once per suite with esbuild (already installed as tsx's
+ * the runner bundles `src/cli/bin.ts` once per suite with esbuild (a devDependency, the same version as tsx's
  * engine) into `benchmarks/.work/cli/bin.mjs`, with the npm packages left as imports. A bundle
  * starts as fast as `dist/` and, unlike `--import tsx`, spends no CPU compiling TypeScript inside
  * the measured process. If esbuild cannot be loaded, the CLI runs through tsx (and the figures

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
  * The extracted copy differs in one line: `API_BASE=` reads the API_BASE environment variable
  * (falling back to the original URL), so a test points it at a simulator with
  * `API_BASE=<baseUrl>` in the child's environment. Undefined when the seed is absent (CI has
- * `../shared` beside the clone; a bare clone does not): callers skip with that reason.
+ * `../shared` beside the clone; a bare clone does not): the benchmark that measures the
+ * cookbook itself skips with that reason. Tests use `cookbookFlowScript()`.
  */
 
 export const COOKBOOK_MISSING_REASON =
@@ -21,6 +22,33 @@ let extracted: Promise<string | undefined> | undefined;
 export function cookbookScriptPath(): Promise<string | undefined> {
   extracted ??= Promise.resolve().then(extract);
   return extracted;
+}
+
+/** A script with the cookbook's interface: `<workspace_or_org_id> <event_type> <limit> <after>`. */
+export interface CookbookFlowScript {
+  path: string;
+  /** `cookbook`: OpenAI's script from the seed; `ours`: test/helpers/compliance-logs-download.sh. */
+  origin: 'cookbook' | 'ours';
+}
+
+/**
+ * Our own implementation of the cookbook's documented flow, written from the API reference.
+ * The tests run it where the seed is absent, so they never skip on a fresh clone.
+ */
+export const OWN_COOKBOOK_FLOW_SCRIPT = fileURLToPath(
+  new URL('./compliance-logs-download.sh', import.meta.url),
+);
+
+/**
+ * The script the tests run as "the cookbook": OpenAI's own when the seed is beside the clone,
+ * else ours (same arguments, environment, stdout and exit codes). CF_COOKBOOK=ours chooses ours
+ * even when the seed is present, to check it.
+ */
+export async function cookbookFlowScript(): Promise<CookbookFlowScript> {
+  const seed = process.env.CF_COOKBOOK === 'ours' ? undefined : await cookbookScriptPath();
+  return seed === undefined
+    ? { path: OWN_COOKBOOK_FLOW_SCRIPT, origin: 'ours' }
+    : { path: seed, origin: 'cookbook' };
 }
 
 function extract(): string | undefined {

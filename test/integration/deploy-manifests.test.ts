@@ -43,7 +43,9 @@ function renderUncached(target: string): K8sObject[] {
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error('kubectl is needed to render the manifests (kubectl kustomize, kustomize v5).');
+      throw new Error(
+        'kubectl is needed to render the manifests (kubectl kustomize; Debian: kubernetes-client, which npm test installs).',
+      );
     }
     throw new Error(`kubectl kustomize ${target} failed:\n${(err as { stderr?: string }).stderr ?? err}`);
   }

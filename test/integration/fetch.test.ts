@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Simulator } from '../../src/simulator/index.ts';
 import { collect, runCli } from '../helpers/cli.ts';
-import { COOKBOOK_MISSING_REASON, cookbookScriptPath } from '../helpers/cookbook.ts';
+import { cookbookFlowScript } from '../helpers/cookbook.ts';
 
 let sim: Simulator;
 let env: Record<string, string>;
@@ -45,9 +45,9 @@ test('fetch prints every line of every file in list order, like the cookbook pro
   assert.equal(sim.stats().authHeadersOnSigned, 0);
 });
 
-test("fetch and OpenAI's cookbook script produce the same lines for the same window", async (t) => {
-  const script = await cookbookScriptPath();
-  if (script === undefined) return t.skip(COOKBOOK_MISSING_REASON);
+test("fetch and the cookbook's flow (OpenAI's script, or ours without the seed) produce the same lines", async (t) => {
+  const { path: script, origin } = await cookbookFlowScript();
+  t.diagnostic(`script: ${origin} (${script})`);
   const cookbook = await collect(
     spawn('bash', [script, workspace, 'AUTH_LOG', '7', since], {
       env: {

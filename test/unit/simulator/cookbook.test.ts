@@ -1,24 +1,23 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { COOKBOOK_MISSING_REASON, cookbookScriptPath } from '../../helpers/cookbook.js';
+import { cookbookFlowScript } from '../../helpers/cookbook.js';
 import { readAll, startSim, WORKSPACE } from './sim-http.js';
 
-const scriptPath = await cookbookScriptPath();
+const script = await cookbookFlowScript();
+const scriptPath = script.path;
 const missingTools = ['curl', 'jq', 'bash'].filter((tool) => spawnSync(tool, ['--version']).status !== 0);
 const skip =
-  scriptPath === undefined
-    ? COOKBOOK_MISSING_REASON
-    : missingTools.length > 0
-      ? `the cookbook script needs ${missingTools.join(', ')}, not installed here`
-      : false;
+  missingTools.length > 0
+    ? `the cookbook script needs ${missingTools.join(', ')}, not installed here`
+    : false;
 
 function run(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [scriptPath!, ...args], { env: { ...process.env, ...env } });
+    const child = spawn('bash', [scriptPath, ...args], { env: { ...process.env, ...env } });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -30,7 +29,9 @@ function run(
   });
 }
 
-test("OpenAI's cookbook script downloads a whole window from the simulator", { skip }, async (t) => {
+// The cookbook's flow: OpenAI's script, or ours where the seed is absent (test/helpers/cookbook.ts).
+test("the cookbook's flow downloads a whole window from the simulator", { skip }, async (t) => {
+  t.diagnostic(`script: ${script.origin} (${scriptPath})`);
   const { sim, info } = await startSim(t);
   const after = '2026-07-09T12:05:00Z';
   // AUTH_LOG with a page size of 3 pages on last_end_time; CONVERSATION_MESSAGE in one page
@@ -62,7 +63,8 @@ test("OpenAI's cookbook script downloads a whole window from the simulator", { s
     assert.match(result.stderr, new RegExp(`Completed downloading ${files.length} log files`));
     const stats = sim.stats();
     assert.equal(stats.signedRequests - before.signedRequests, files.length);
-    // curl -L drops the Authorization header on the cross-origin hop, so nothing was refused.
+    // The bearer never reaches the signed origin: curl -L drops the Authorization header on the
+    // cross-origin hop (the cookbook), ours follows the redirect without it; nothing was refused.
     assert.equal(stats.authHeadersOnSigned, 0);
   }
 });
