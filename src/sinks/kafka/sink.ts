@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { CfError } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
-import type { BackoffPolicy } from '../../http/backoff.js';
+import type { BackoffPolicy } from '../../lib/retry.js';
 import { type Batch, BatchingSink } from '../shared/batching-sink.js';
 import type { SinkContext } from '../shared/contract.js';
 import type { KafkaSinkConfig } from './config.js';

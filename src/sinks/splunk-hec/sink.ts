@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { CfError, type ErrorCode } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
 import type { Secret } from '../../core/secret.js';
-import type { BackoffPolicy } from '../../http/backoff.js';
+import type { BackoffPolicy } from '../../lib/retry.js';
 import { type Batch, BatchingSink } from '../shared/batching-sink.js';
 import type { SinkContext } from '../shared/contract.js';
 import { type AckOutcome, AckTracker } from './ack-tracker.js';
@@ -110,7 +110,6 @@ export class SplunkHecSink extends BatchingSink {
     this.retryHooks = {
       policy,
       signal: this.signal,
-      component: this.sinkName,
       onAnswer: () => {
         this.connected = true;
       },
