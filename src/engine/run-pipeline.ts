@@ -21,7 +21,7 @@
  * and are acknowledged and checkpointed, and the run returns without error.
  */
 import { setMaxListeners } from 'node:events';
-import type { DeadLetter } from '../core/dead-letter.js';
+import { type DeadLetter, deadLetterEntry } from '../core/dead-letter.js';
 import { type CfError, classify, isCfError } from '../core/errors/index.js';
 import type { SourceRef } from '../core/record.js';
 import type { ListedFile, StreamSource } from '../core/stream-source.js';
@@ -274,12 +274,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       const e = classify(err);
       if (e.code === 'CF_ERR_FILE_EXPIRED' && options.skipExpiredFiles && ticket.records === 0) {
         metrics.filesSkipped.inc({ stream: src.key });
-        await options.deadLetter.write({
-          reason: `File expired or gone (404); skipped by configuration: ${e.message}`,
-          code: 'CF_ERR_FILE_EXPIRED',
-          stage: 'download',
-          source: { stream: src.key, fileId: file.id, fileName: file.fileName },
-        });
+        await options.deadLetter.write(
+          deadLetterEntry({
+            reason: `File expired or gone (404); skipped by configuration: ${e.message}`,
+            code: 'CF_ERR_FILE_EXPIRED',
+            stage: 'download',
+            source: { stream: src.key, fileId: file.id, fileName: file.fileName },
+          }),
+        );
         ticket.sourceDone();
       } else if (signal.aborted && !isCfError(err)) {
         // Aborted: not this file's fault; the run's error says why.

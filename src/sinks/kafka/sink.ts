@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { deadLetterEntry } from '../../core/dead-letter.js';
 import { CfError } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
 import type { BackoffPolicy } from '../../lib/retry.js';
@@ -205,22 +206,17 @@ export class KafkaSink extends BatchingSink {
   }
 
   private async deadLetter(record: PipelineRecord, message: KafkaMessage, reason: string): Promise<void> {
-    await this.ctx.deadLetter.write({
-      reason,
-      code: 'CF_ERR_RECORD_TOO_LARGE',
-      stage: 'sink',
-      sink: this.sinkName,
-      source: {
-        stream: record.source.stream,
-        fileId: record.source.fileId,
-        fileName: record.source.fileName,
-        lineNumber: record.lineNumber,
-        eventId: record.eventId,
-      },
-      size: message.bytes,
-      text: record.line,
-      detail: { topic: message.topic, maxRecordBytes: this.config.maxRecordBytes },
-    });
+    await this.ctx.deadLetter.write(
+      deadLetterEntry({
+        stage: 'sink',
+        code: 'CF_ERR_RECORD_TOO_LARGE',
+        reason,
+        sink: this.sinkName,
+        record,
+        size: message.bytes,
+        detail: { topic: message.topic, maxRecordBytes: this.config.maxRecordBytes },
+      }),
+    );
     this.markDeadLettered(record, 'record_too_large');
   }
 }
