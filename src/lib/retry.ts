@@ -7,7 +7,8 @@ import { CfError, classify, isCfError } from '../core/errors/index.js';
  *
  *   CF_ERR_RETRIES_EXHAUSTED, not retriable, `cause` the last classified error, `details` the
  *   last error's details, and the message
- *   `<what> failed <n> times; the last failure: <last message> (gave up after <n> attempts)`.
+ *   `<what> failed <n> times, <n> failed attempts in a row; the last failure: <last message>
+ *   (gave up after <n> attempts)` (each phrase is one the sinks' tests and users already match on).
  *
  * Other outcomes: the first success; a non-retriable error as is (nothing waits); an abort ends
  * with the signal's reason when it is a CfError (a component that stops on purpose says why),
@@ -129,7 +130,7 @@ export class RetriesExhaustedError extends CfError {
   ) {
     super(
       'CF_ERR_RETRIES_EXHAUSTED',
-      `${what} failed ${attempts} times; the last failure: ${last.message} (gave up after ${attempts} attempts)`,
+      `${what} failed ${attempts} times, ${attempts} failed attempts in a row; the last failure: ${last.message} (gave up after ${attempts} attempts)`,
       {
         cause: last,
         retriable: false,
