@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { CfError } from '../../core/errors/index.js';
 import type { ListedFile, StreamSource } from '../../core/stream-source.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
+import { requireIsoMs } from '../../lib/time.js';
 import { RecentKeys } from '../shared/index.js';
 import type { ConversationsClient, PageCursor } from './client.js';
 import { PageReader } from './page-reader.js';
@@ -32,17 +33,6 @@ export function conversationsStreamKey(workspaceId: string, perMessage: boolean)
   return `workspace/${workspaceId}/${perMessage ? CONVERSATION_MESSAGES_EVENT_TYPE : CONVERSATIONS_EVENT_TYPE}`;
 }
 
-function parseIso(value: string, name: string): number {
-  const ms = Date.parse(value);
-  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(value) || Number.isNaN(ms)) {
-    throw new CfError(
-      'CF_ERR_BAD_TIME',
-      `${name} must be an ISO-8601 time with a zone, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return ms;
-}
-
 /**
  * The legacy conversations of one workspace as a StreamSource: each page is a "file".
  *
@@ -66,10 +56,10 @@ export function conversationsStream(
   o: ConversationsStreamOptions,
 ): StreamSource {
   const key = conversationsStreamKey(client.workspaceId, o.perMessage);
-  const afterMs = parseIso(o.after, 'after');
-  const beforeMs = o.before === undefined ? undefined : parseIso(o.before, 'before');
+  const afterMs = requireIsoMs(o.after, 'after');
+  const beforeMs = o.before === undefined ? undefined : requireIsoMs(o.before, 'before');
   const resumeWins =
-    o.resume !== undefined && parseIso(o.resume.endTime, 'The checkpoint endTime') >= afterMs;
+    o.resume !== undefined && requireIsoMs(o.resume.endTime, 'The checkpoint endTime') >= afterMs;
   const resume = resumeWins ? o.resume : undefined;
   const pages = new Map<string, PageReader>();
   return {
