@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { deadLetterEntry } from '../../core/dead-letter.js';
 import { CfError } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
+import { untilAborted } from '../../lib/abort.js';
 import type { BackoffPolicy } from '../../lib/retry.js';
 import { type Batch, BatchingSink } from '../shared/batching-sink.js';
 import type { SinkContext } from '../shared/contract.js';
@@ -14,16 +15,6 @@ import { retrying } from './retry.js';
 import { isFixedTemplate } from './template.js';
 import { TopicDirectory } from './topics.js';
 import type { KafkaTransport, PreparedSend } from './transport.js';
-
-/** `work`'s outcome, or the signal's reason as soon as it aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** The records of one batch bound for one topic-partition: one produce request. */
 interface PartitionSend {

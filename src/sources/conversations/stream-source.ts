@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { CfError } from '../../core/errors/index.js';
 import type { ListedFile, StreamSource } from '../../core/stream-source.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
+import { untilAborted } from '../../lib/abort.js';
 import { requireIsoMs } from '../../lib/time.js';
 import { RecentKeys } from '../shared/index.js';
 import type { ConversationsClient, PageCursor } from './client.js';
@@ -76,7 +77,7 @@ export function conversationsStream(
       let cursor: PageCursor = { sinceTimestamp: Math.floor(startMs / 1000) };
       let emptyWithMore = 0;
       for (let n = 1; ; n++) {
-        const reader = new PageReader({
+        const reader: PageReader = new PageReader({
           client,
           cursor,
           limit: o.pageSize,
@@ -98,7 +99,11 @@ export function conversationsStream(
           endTime: new Date(floorMs).toISOString(),
           checkpoint: () => reader.position,
         };
-        const result = await untilDone(reader, signal);
+        const result = await untilAborted(
+          reader.done,
+          signal,
+          () => new CfError('CF_ERR_ABORTED', 'The listing was stopped.'),
+        );
         floorMs = Date.parse(reader.position.endTime);
         if (!result.hasMore || result.reachedEnd) return;
         if (result.items === 0 || result.lastId === null) {
@@ -122,23 +127,4 @@ export function conversationsStream(
       return reader.open(signal);
     },
   };
-}
-
-/** The page's result, or the listing's abort, whichever comes first. */
-function untilDone(reader: PageReader, signal: AbortSignal): Promise<Awaited<PageReader['done']>> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new CfError('CF_ERR_ABORTED', 'The listing was stopped.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    reader.done.then(
-      (r) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(r);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
