@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isCfError } from '../core/errors/index.js';
 import { redactSecrets } from '../core/secret.js';
+import { VERSION } from '../core/version.js';
 import type { Command, CommandIo } from './command.js';
 
 /** Commands load lazily so `--help` and `fetch` start fast. */
@@ -13,13 +13,6 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./validate.js')).validateCommand,
   simulate: async () => (await import('./simulate.js')).simulateCommand,
 };
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 async function usage(): Promise<string> {
   const lines = ['Usage: compliance-forwarder <command> [options]', '', 'Commands:'];
@@ -42,7 +35,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    io.stdout.write(`${version()}\n`);
+    io.stdout.write(`${VERSION}\n`);
     return 0;
   }
   const load = COMMANDS[name];

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { CfError } from '../core/errors/index.js';
+import { COLON, skipJsonStringInText, skipJsonWhitespace } from '../lib/json-bytes.js';
 import { type Config, configSchema } from './schema.js';
 
 /**
@@ -82,12 +83,11 @@ function countKeysInText(text: string): number {
   let n = 0;
   let i = text.indexOf('"');
   while (i !== -1) {
-    let end = i + 1;
     // A valid text: every string closes, and a backslash always escapes the next character.
-    for (let c = text.charCodeAt(end); c !== 0x22; c = text.charCodeAt(end)) end += c === 0x5c ? 2 : 1;
-    let next = end + 1;
-    while (next < text.length && ' \n\r'.includes(text.charAt(next))) next++;
-    if (text.charCodeAt(next) === 0x3a) n++;
+    const end = skipJsonStringInText(text, i + 1);
+    if (end === -1) break;
+    const next = skipJsonWhitespace(text, end);
+    if (text.charCodeAt(next) === COLON) n++;
     i = text.indexOf('"', next);
   }
   return n;

@@ -4,6 +4,7 @@ import {
   ORGANIZATION_EVENT_TYPES,
   WORKSPACE_EVENT_TYPES,
 } from '../core/event-types.js';
+import { ORGANIZATION_ID_PATTERN as ORG, WORKSPACE_ID_PATTERN as UUID } from '../core/principal.js';
 import { secretRefSchema } from '../core/secret-ref.js';
 import { sinkConfigSchema } from '../sinks/schema.js';
 import { auditLogsSourceConfigSchema } from '../sources/audit-logs/config.js';
@@ -25,9 +26,6 @@ export const ALL_EVENT_TYPES: readonly string[] = COMPLIANCE_EVENT_TYPES;
 
 /** The compliance source's timeout, attempt and backoff settings (its rate limits are its own). */
 const { requestsPerMinute: _perKey, ...UPSTREAM_HTTP } = upstreamHttpShape(1);
-
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const ORG = /^org-[A-Za-z0-9]{1,64}$/;
 
 export const principalIdSchema = z
   .string()

@@ -1,4 +1,5 @@
 import { CfError } from '../core/errors/index.js';
+import { hasZone, isoToMs } from '../lib/time.js';
 
 const UNIT_MS: Record<string, number> = {
   s: 1000,
@@ -24,10 +25,10 @@ const RELATIVE = /^(?:now|([+-])(\d+)(s|sec|m|min|h|hr|d|w))?(?:@(s|m|h|d|w))?$/
 export function parseTime(text: string, now: Date = new Date()): Date {
   const t = text.trim();
   if (/^\d{4}-\d{2}-\d{2}T/.test(t)) {
-    if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(t)) {
+    if (!hasZone(t)) {
       throw new CfError('CF_ERR_BAD_TIME', `Time "${clip(text)}" has no time zone; add Z or an offset.`);
     }
-    const ms = Date.parse(t);
+    const ms = isoToMs(t);
     if (Number.isNaN(ms))
       throw new CfError('CF_ERR_BAD_TIME', `Time "${clip(text)}" is not a valid ISO-8601 time.`);
     return new Date(ms);

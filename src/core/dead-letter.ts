@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors/index.js';
+import type { PipelineRecord, SourceRef } from './record.js';
 
 /**
  * A dead-letter record: one line in the dead-letter JSONL file for every line or record the
@@ -35,4 +36,51 @@ export interface DeadLetter {
   /** Entries written in this run. */
   readonly count: number;
   close(): Promise<void>;
+}
+
+/** What deadLetterEntry() needs: the verdict, and the record (or the file and line) it is about. */
+export interface DeadLetterInput {
+  readonly stage: DeadLetterEntry['stage'];
+  readonly code: ErrorCode;
+  readonly reason: string;
+  /** The sink that rejected it, for stage 'sink'. */
+  readonly sink?: string;
+  /** The record that could not be delivered: gives `source` (file, line, event id) and `text`. */
+  readonly record?: Pick<PipelineRecord, 'source' | 'lineNumber' | 'eventId' | 'line'>;
+  /** Without a record: the file it came from, and the line number when it is about a line. */
+  readonly source?: Pick<SourceRef, 'stream' | 'fileId' | 'fileName'>;
+  readonly lineNumber?: number;
+  readonly size?: number;
+  /** The offending text; a record's line when omitted. */
+  readonly text?: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** The one way to build a dead-letter entry; absent fields stay absent (no undefined keys). */
+export function deadLetterEntry(input: DeadLetterInput): DeadLetterEntry {
+  const { record } = input;
+  const from = record?.source ?? input.source;
+  const lineNumber = record?.lineNumber ?? input.lineNumber;
+  const eventId = record?.eventId;
+  const text = input.text ?? record?.line;
+  return {
+    reason: input.reason,
+    code: input.code,
+    stage: input.stage,
+    ...(input.sink === undefined ? {} : { sink: input.sink }),
+    ...(from === undefined
+      ? {}
+      : {
+          source: {
+            stream: from.stream,
+            fileId: from.fileId,
+            fileName: from.fileName,
+            ...(lineNumber === undefined ? {} : { lineNumber }),
+            ...(eventId === undefined ? {} : { eventId }),
+          },
+        }),
+    ...(input.size === undefined ? {} : { size: input.size }),
+    ...(text === undefined ? {} : { text }),
+    ...(input.detail === undefined ? {} : { detail: input.detail }),
+  };
 }

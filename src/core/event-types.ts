@@ -1,5 +1,9 @@
 /** Event types and principals of the Compliance Logs Platform (reference, section 1). */
 
+import type { PrincipalKind } from './principal.js';
+
+export { type PrincipalKind, principalKindOf } from './principal.js';
+
 export const WORKSPACE_EVENT_TYPES = [
   'CONVERSATION_MESSAGE',
   'APP_LOG',
@@ -19,24 +23,12 @@ export const ALL_EVENT_TYPES = [...WORKSPACE_EVENT_TYPES, 'COSTS'] as const;
 
 export type EventType = (typeof ALL_EVENT_TYPES)[number];
 
-export type PrincipalKind = 'workspace' | 'organization';
-
 export function isEventType(value: string): value is EventType {
   return (ALL_EVENT_TYPES as readonly string[]).includes(value);
 }
 
 export function eventTypesFor(kind: PrincipalKind): readonly EventType[] {
   return kind === 'workspace' ? WORKSPACE_EVENT_TYPES : ORGANIZATION_EVENT_TYPES;
-}
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ORG_RE = /^org-[A-Za-z0-9]{8,64}$/;
-
-/** Workspace ids are UUIDs; organization ids look like `org-p13k3klgno5cqxbf0q8hpgrk`. */
-export function principalKindOf(id: string): PrincipalKind | undefined {
-  if (UUID_RE.test(id)) return 'workspace';
-  if (ORG_RE.test(id)) return 'organization';
-  return undefined;
 }
 
 /** The `principal.type` written into records. */

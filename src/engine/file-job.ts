@@ -1,4 +1,4 @@
-import type { DeadLetter } from '../core/dead-letter.js';
+import { type DeadLetter, deadLetterEntry } from '../core/dead-letter.js';
 import { type CfError, classify, isCfError } from '../core/errors/index.js';
 import type { SourceRef } from '../core/record.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -68,12 +68,14 @@ async function settleFailedFile(
   const e: CfError = classify(err);
   if (e.code === 'CF_ERR_FILE_EXPIRED' && deps.skipExpiredFiles && ticket.records === 0) {
     deps.metrics.filesSkipped.inc({ stream: stream.key });
-    await deps.deadLetter.write({
-      reason: `File expired or gone (404); skipped by configuration: ${e.message}`,
-      code: 'CF_ERR_FILE_EXPIRED',
-      stage: 'download',
-      source: { stream: stream.key, fileId: file.id, fileName: file.fileName },
-    });
+    await deps.deadLetter.write(
+      deadLetterEntry({
+        reason: `File expired or gone (404); skipped by configuration: ${e.message}`,
+        code: 'CF_ERR_FILE_EXPIRED',
+        stage: 'download',
+        source: { stream: stream.key, fileId: file.id, fileName: file.fileName },
+      }),
+    );
     ticket.sourceDone();
   } else if (signal.aborted && !isCfError(err)) {
     // Aborted: not this file's fault; the run's error says why.

@@ -6,6 +6,7 @@ import type { SourceRef } from '../core/record.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import {
   type BadLine,
+  badLineDeadLetter,
   type FileEnricher,
   isBadLine,
   JsonlSplitter,
@@ -74,19 +75,7 @@ export async function processFile(options: ProcessFileOptions): Promise<FileOutc
     for (const item of items) {
       if (isBadLine(item)) {
         outcome.badLines++;
-        await deps.deadLetter.write({
-          reason: item.reason,
-          code: item.code,
-          stage: 'split',
-          source: {
-            stream: source.stream,
-            fileId: source.fileId,
-            fileName: source.fileName,
-            lineNumber: item.lineNumber,
-          },
-          size: item.size,
-          text: item.text,
-        });
+        await deps.deadLetter.write(badLineDeadLetter(item, source));
         continue;
       }
       const record = enricher.enrich(item);

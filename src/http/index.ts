@@ -3,7 +3,13 @@
  * credentials on one origin, the retry wrapper (capped exponential backoff with full jitter,
  * Retry-After honoured), a sliding-window rate limiter, and helpers for error bodies.
  */
-export { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF, parseRetryAfterMs, sleep } from './backoff.js';
+export {
+  type BackoffPolicy,
+  backoffDelayMs,
+  DEFAULT_BACKOFF,
+  parseRetryAfterMs,
+  sleep,
+} from '../lib/retry.js';
 export {
   DEFAULT_HTTP_TIMEOUTS,
   HttpClient,
@@ -21,4 +27,4 @@ export {
   readErrorMessage,
   statusClass,
 } from './response.js';
-export { type RetryEvent, type RetryOptions, withRetry } from './retry.js';
+export { type RetryEvent, type RetryOptions, sourceExhaustion, withRetry } from './retry.js';

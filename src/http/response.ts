@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { CfError, classifyStatus } from '../core/errors/index.js';
 import { redactSecrets } from '../core/secret.js';
-import { parseRetryAfterMs } from './backoff.js';
+import { parseRetryAfterMs } from '../lib/retry.js';
 
 /** Error bodies are read up to this size only; the rest is discarded. */
 const ERROR_BODY_MAX_BYTES = 16 * 1024;

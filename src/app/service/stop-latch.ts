@@ -1,4 +1,4 @@
-import { CfError } from '../../core/errors/index.js';
+import type { CfError } from '../../core/errors/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 
 /**

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import { deadLetterEntry } from '../../core/dead-letter.js';
 import { CfError } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
-import type { BackoffPolicy } from '../../http/backoff.js';
+import { untilAborted } from '../../lib/abort.js';
+import type { BackoffPolicy } from '../../lib/retry.js';
 import { type Batch, BatchingSink } from '../shared/batching-sink.js';
 import type { SinkContext } from '../shared/contract.js';
 import type { KafkaSinkConfig } from './config.js';
@@ -13,16 +15,6 @@ import { retrying } from './retry.js';
 import { isFixedTemplate } from './template.js';
 import { TopicDirectory } from './topics.js';
 import type { KafkaTransport, PreparedSend } from './transport.js';
-
-/** `work`'s outcome, or the signal's reason as soon as it aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** The records of one batch bound for one topic-partition: one produce request. */
 interface PartitionSend {
@@ -205,22 +197,17 @@ export class KafkaSink extends BatchingSink {
   }
 
   private async deadLetter(record: PipelineRecord, message: KafkaMessage, reason: string): Promise<void> {
-    await this.ctx.deadLetter.write({
-      reason,
-      code: 'CF_ERR_RECORD_TOO_LARGE',
-      stage: 'sink',
-      sink: this.sinkName,
-      source: {
-        stream: record.source.stream,
-        fileId: record.source.fileId,
-        fileName: record.source.fileName,
-        lineNumber: record.lineNumber,
-        eventId: record.eventId,
-      },
-      size: message.bytes,
-      text: record.line,
-      detail: { topic: message.topic, maxRecordBytes: this.config.maxRecordBytes },
-    });
+    await this.ctx.deadLetter.write(
+      deadLetterEntry({
+        stage: 'sink',
+        code: 'CF_ERR_RECORD_TOO_LARGE',
+        reason,
+        sink: this.sinkName,
+        record,
+        size: message.bytes,
+        detail: { topic: message.topic, maxRecordBytes: this.config.maxRecordBytes },
+      }),
+    );
     this.markDeadLettered(record, 'record_too_large');
   }
 }

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import { CfError, classify } from '../../core/errors/index.js';
 import type { Secret } from '../../core/secret.js';
-import { parseRetryAfterMs } from '../../http/backoff.js';
+import { parseRetryAfterMs } from '../../lib/retry.js';
 import { type HecReply, parseHecReply } from './reply.js';
 
 export interface HecClientOptions {

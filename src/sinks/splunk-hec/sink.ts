@@ -3,10 +3,11 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
+import { deadLetterEntry } from '../../core/dead-letter.js';
 import { CfError, type ErrorCode } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
 import type { Secret } from '../../core/secret.js';
-import type { BackoffPolicy } from '../../http/backoff.js';
+import type { BackoffPolicy } from '../../lib/retry.js';
 import { type Batch, BatchingSink } from '../shared/batching-sink.js';
 import type { SinkContext } from '../shared/contract.js';
 import { type AckOutcome, AckTracker } from './ack-tracker.js';
@@ -110,7 +111,6 @@ export class SplunkHecSink extends BatchingSink {
     this.retryHooks = {
       policy,
       signal: this.signal,
-      component: this.sinkName,
       onAnswer: () => {
         this.connected = true;
       },
@@ -284,21 +284,16 @@ export class SplunkHecSink extends BatchingSink {
     const reason = tooLarge
       ? `Splunk HEC answered 413 to this record alone: it is larger than the HEC accepts (max_content_length).`
       : `Splunk HEC rejected this record (${describeReply(reply)}).`;
-    await this.ctx.deadLetter.write({
-      reason,
-      code,
-      stage: 'sink',
-      sink: this.sinkName,
-      source: {
-        stream: record.source.stream,
-        fileId: record.source.fileId,
-        fileName: record.source.fileName,
-        lineNumber: record.lineNumber,
-        ...(record.eventId === undefined ? {} : { eventId: record.eventId }),
-      },
-      text: record.line,
-      detail: replyDetails(reply),
-    });
+    await this.ctx.deadLetter.write(
+      deadLetterEntry({
+        stage: 'sink',
+        code,
+        reason,
+        sink: this.sinkName,
+        record,
+        detail: replyDetails(reply),
+      }),
+    );
     this.markDeadLettered(record, tooLarge ? 'hec_too_large' : 'hec_rejected');
     this.log.warn(
       { eventId: record.eventId, code, reply: replyDetails(reply) },

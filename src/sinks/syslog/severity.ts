@@ -1,4 +1,5 @@
 import type { PipelineRecord } from '../../core/record.js';
+import { isJsonWhitespace } from '../../lib/json-bytes.js';
 
 export interface SeverityMap {
   /** Dotted path of a record field. */
@@ -83,10 +84,10 @@ export function topLevelScalar(line: string, key: string): string | undefined | 
   if (inString) return UNSURE; // the match is inside a string value
   if (depth !== 1 || (last !== '{' && last !== ',')) return undefined; // a nested member
   let i = at + quoted.length;
-  while (isSpace(line.charCodeAt(i))) i++;
+  while (isJsonWhitespace(line.charCodeAt(i))) i++;
   if (line[i] !== ':') return UNSURE;
   i++;
-  while (isSpace(line.charCodeAt(i))) i++;
+  while (isJsonWhitespace(line.charCodeAt(i))) i++;
   if (line[i] === '"') {
     const end = line.indexOf('"', i + 1);
     if (end < 0) return UNSURE;
@@ -95,8 +96,4 @@ export function topLevelScalar(line: string, key: string): string | undefined | 
   }
   const token = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false)(?=\s*[,}])/.exec(line.slice(i, i + 64));
   return token === null ? undefined : String(JSON.parse(token[1]!));
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }

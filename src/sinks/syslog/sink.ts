@@ -1,3 +1,4 @@
+import { deadLetterEntry } from '../../core/dead-letter.js';
 import { CfError, classify } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
 import { type Batch, BatchingSink } from '../shared/batching-sink.js';
@@ -216,22 +217,16 @@ class SyslogSink extends BatchingSink<Buffer[]> {
         details: { ...detail, eventId: record.eventId, fileId: record.source.fileId },
       });
     }
-    const { source } = record;
-    await this.ctx.deadLetter.write({
-      reason,
-      code: 'CF_ERR_RECORD_TOO_LARGE',
-      stage: 'sink',
-      sink: this.sinkName,
-      source: {
-        stream: source.stream,
-        fileId: source.fileId,
-        fileName: source.fileName,
-        lineNumber: record.lineNumber,
-        ...(record.eventId === undefined ? {} : { eventId: record.eventId }),
-      },
-      text: record.line,
-      detail,
-    });
+    await this.ctx.deadLetter.write(
+      deadLetterEntry({
+        stage: 'sink',
+        code: 'CF_ERR_RECORD_TOO_LARGE',
+        reason,
+        sink: this.sinkName,
+        record,
+        detail,
+      }),
+    );
     this.markDeadLettered(record, 'record_too_large');
   }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CfError } from '../../core/errors/index.js';
-import type { BackoffPolicy } from '../../http/backoff.js';
+import type { BackoffPolicy } from '../../lib/retry.js';
 
 /**
  * Moves framed syslog bytes to the receiver. Implemented for TCP/TLS (stream-transport.ts) and

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { ORGANIZATION_ID_PATTERN } from '../../core/principal.js';
 import { secretRefSchema } from '../../core/secret-ref.js';
 import { upstreamHttpShape } from '../shared/http-settings.js';
 
-const ORG = /^org-[A-Za-z0-9_-]{1,64}$/;
 const filterList = (what: string) =>
   z
     .array(z.string().min(1))
@@ -16,7 +16,7 @@ const filterList = (what: string) =>
 export const auditLogsSourceConfigSchema = z
   .strictObject({
     type: z.literal('audit-logs').meta({ description: 'The source kind.' }),
-    organizationId: z.string().regex(ORG, 'must be an organization id (org-...)').meta({
+    organizationId: z.string().regex(ORGANIZATION_ID_PATTERN, 'must be an organization id (org-...)').meta({
       description: 'The organization the admin key belongs to (org-...); labels records and checkpoints.',
     }),
     baseUrl: z

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { CfError } from '../../core/errors/index.js';
 import type { ListedFile, StreamSource } from '../../core/stream-source.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
+import { requireIsoMs } from '../../lib/time.js';
 import { RecentKeys } from '../shared/index.js';
 import type { AuditLogFilters, AuditLogsClient } from './client.js';
 import { ReorderBuffer } from './reorder-buffer.js';
@@ -55,17 +56,6 @@ function isoSeconds(sec: number): string {
   return new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-function parseIso(value: string, name: string): number {
-  const ms = Date.parse(value);
-  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(value) || Number.isNaN(ms)) {
-    throw new CfError(
-      'CF_ERR_BAD_TIME',
-      `${name} must be an ISO-8601 time with a zone, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return ms;
-}
-
 /** A batch on its way to the pipeline: the JSONL bytes and what its delivery means. */
 interface Batch {
   readonly file: ListedFile;
@@ -95,9 +85,9 @@ interface Batch {
  */
 export function auditLogsStream(client: AuditLogsClient, o: AuditLogsStreamOptions): StreamSource {
   const key = auditLogsStreamKey(o.organizationId, o);
-  const afterMs = parseIso(o.after, 'after');
+  const afterMs = requireIsoMs(o.after, 'after');
   const resumeWins =
-    o.resume !== undefined && parseIso(o.resume.endTime, 'The checkpoint endTime') >= afterMs;
+    o.resume !== undefined && requireIsoMs(o.resume.endTime, 'The checkpoint endTime') >= afterMs;
   const resume = resumeWins ? o.resume : undefined;
   const batches = new Map<string, Buffer>();
   return {
@@ -108,7 +98,7 @@ export function auditLogsStream(client: AuditLogsClient, o: AuditLogsStreamOptio
     eventType: AUDIT_LOGS_EVENT_TYPE,
     ...(resume === undefined ? {} : { resume }),
     async *files(signal: AbortSignal): AsyncGenerator<ListedFile> {
-      const beforeMs = o.before === undefined ? Date.now() : parseIso(o.before, 'before');
+      const beforeMs = o.before === undefined ? Date.now() : requireIsoMs(o.before, 'before');
       const endSec = Math.ceil(beforeMs / 1000);
       const overlapSec = Math.ceil(o.overlapMs / 1000);
       let startSec = Math.floor(afterMs / 1000) + 1;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CfError } from '../../core/errors/index.js';
+import { ISO_WITH_ZONE, isoToMs } from '../../lib/time.js';
 
 /** One log file as List describes it. All six fields are always present upstream. */
 export interface FileDescriptor {
@@ -19,14 +20,6 @@ export interface ListPage {
   has_more: boolean;
   /** Null on an empty page: the caller keeps its previous `after`. */
   last_end_time: string | null;
-}
-
-/** ISO-8601 date-time with an explicit zone (Z or ±hh:mm); a zone-less time would be read as local. */
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
-/** Milliseconds since the epoch of an ISO-8601 time with a zone, or NaN. */
-export function isoToMs(value: string): number {
-  return ISO_WITH_ZONE.test(value) ? Date.parse(value) : Number.NaN;
 }
 
 /**

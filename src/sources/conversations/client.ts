@@ -1,4 +1,5 @@
 import { CfError } from '../../core/errors/index.js';
+import { isWorkspaceId } from '../../core/principal.js';
 import type { Secret } from '../../core/secret.js';
 import type { BackoffPolicy, HttpResponse, RetryEvent } from '../../http/index.js';
 import type { Metrics } from '../../telemetry/metrics.js';
@@ -14,8 +15,6 @@ export interface ConversationsClientOptions extends ApiClientOptions {
   readonly workspaceId: string;
 }
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
 /**
  * Client of the legacy `GET /workspaces/{id}/conversations` (Compliance API key, the same base as
  * the Compliance Logs Platform). `openPage` answers with the page's response, body unread: the
@@ -29,7 +28,7 @@ export class ConversationsClient {
   readonly #path: string;
 
   constructor(opts: ConversationsClientOptions) {
-    if (!UUID.test(opts.workspaceId)) {
+    if (!isWorkspaceId(opts.workspaceId)) {
       throw new CfError(
         'CF_ERR_CONFIG',
         `The conversations source needs a workspace id (a UUID), got ${JSON.stringify(opts.workspaceId)}.`,

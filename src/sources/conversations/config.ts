@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { WORKSPACE_ID_PATTERN } from '../../core/principal.js';
 import { secretRefSchema } from '../../core/secret-ref.js';
 import { upstreamHttpShape } from '../shared/http-settings.js';
-
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * The legacy Compliance API conversations of one workspace
@@ -13,7 +12,7 @@ export const conversationsSourceConfigSchema = z
     type: z.literal('conversations').meta({ description: 'The source kind.' }),
     workspaceId: z
       .string()
-      .regex(UUID, 'must be a workspace id (UUID)')
+      .regex(WORKSPACE_ID_PATTERN, 'must be a workspace id (UUID)')
       .meta({ description: 'The ChatGPT workspace.' }),
     baseUrl: z
       .url({ protocol: /^https?$/ })

@@ -1,3 +1,4 @@
+import { OPEN_BRACE } from '../../lib/json-bytes.js';
 import { readTopLevelFields } from '../shared/index.js';
 
 /** What one conversation of a page becomes. */
@@ -40,7 +41,7 @@ export function conversationLines(item: Buffer, perMessage: boolean): Conversati
   const timeMs = Math.round(lastActiveAt * 1000);
   if (perMessage) return { key, timeMs, lines: messageLines(item, id) };
   if (typeof fields?.get('event_id') === 'string') return { key, timeMs, lines: [Buffer.concat([item, LF])] };
-  const brace = item.indexOf(0x7b);
+  const brace = item.indexOf(OPEN_BRACE);
   return {
     key,
     timeMs,

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { CfError, classify } from '../../core/errors/index.js';
 import type { CheckpointPosition } from '../../core/stream-source.js';
-import { backoffDelayMs, type HttpResponse, sleep } from '../../http/index.js';
+import { type HttpResponse, sourceExhaustion } from '../../http/index.js';
+import { afterFailure } from '../../lib/retry.js';
 import { type ItemHandler, JsonItemScanner, type RecentKeys } from '../shared/index.js';
 import type { ConversationsClient, PageCursor } from './client.js';
 import { conversationLines } from './conversation-lines.js';
@@ -102,16 +103,14 @@ export class PageReader {
           const error = classify(thrown);
           if (signal.aborted) throw signal.reason ?? error;
           const policy = o.client.retry;
-          if (!error.retriable) throw error;
-          if (attempt >= policy.maxAttempts) {
-            throw new CfError(error.code, `${error.message} (gave up after ${attempt} attempts)`, {
-              cause: error,
-              retriable: false,
-            });
-          }
-          const delayMs = backoffDelayMs(policy, attempt, error.retryAfterMs);
-          o.client.onRetry({ attempt, delayMs, error }, { stream: o.stream, cursor: o.cursor });
-          await sleep(delayMs, signal);
+          await afterFailure(error, attempt, {
+            policy,
+            what: 'Reading a conversations page',
+            signal,
+            onRetry: (event) => o.client.onRetry(event, { stream: o.stream, cursor: o.cursor }),
+          }).catch((e: unknown) => {
+            throw sourceExhaustion(e);
+          });
         } finally {
           res?.body.destroy();
         }

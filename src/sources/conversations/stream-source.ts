@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import { CfError } from '../../core/errors/index.js';
 import type { ListedFile, StreamSource } from '../../core/stream-source.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
+import { untilAborted } from '../../lib/abort.js';
+import { requireIsoMs } from '../../lib/time.js';
 import { RecentKeys } from '../shared/index.js';
 import type { ConversationsClient, PageCursor } from './client.js';
 import { PageReader } from './page-reader.js';
@@ -32,17 +34,6 @@ export function conversationsStreamKey(workspaceId: string, perMessage: boolean)
   return `workspace/${workspaceId}/${perMessage ? CONVERSATION_MESSAGES_EVENT_TYPE : CONVERSATIONS_EVENT_TYPE}`;
 }
 
-function parseIso(value: string, name: string): number {
-  const ms = Date.parse(value);
-  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(value) || Number.isNaN(ms)) {
-    throw new CfError(
-      'CF_ERR_BAD_TIME',
-      `${name} must be an ISO-8601 time with a zone, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return ms;
-}
-
 /**
  * The legacy conversations of one workspace as a StreamSource: each page is a "file".
  *
@@ -66,10 +57,10 @@ export function conversationsStream(
   o: ConversationsStreamOptions,
 ): StreamSource {
   const key = conversationsStreamKey(client.workspaceId, o.perMessage);
-  const afterMs = parseIso(o.after, 'after');
-  const beforeMs = o.before === undefined ? undefined : parseIso(o.before, 'before');
+  const afterMs = requireIsoMs(o.after, 'after');
+  const beforeMs = o.before === undefined ? undefined : requireIsoMs(o.before, 'before');
   const resumeWins =
-    o.resume !== undefined && parseIso(o.resume.endTime, 'The checkpoint endTime') >= afterMs;
+    o.resume !== undefined && requireIsoMs(o.resume.endTime, 'The checkpoint endTime') >= afterMs;
   const resume = resumeWins ? o.resume : undefined;
   const pages = new Map<string, PageReader>();
   return {
@@ -86,7 +77,7 @@ export function conversationsStream(
       let cursor: PageCursor = { sinceTimestamp: Math.floor(startMs / 1000) };
       let emptyWithMore = 0;
       for (let n = 1; ; n++) {
-        const reader = new PageReader({
+        const reader: PageReader = new PageReader({
           client,
           cursor,
           limit: o.pageSize,
@@ -108,7 +99,11 @@ export function conversationsStream(
           endTime: new Date(floorMs).toISOString(),
           checkpoint: () => reader.position,
         };
-        const result = await untilDone(reader, signal);
+        const result = await untilAborted(
+          reader.done,
+          signal,
+          () => new CfError('CF_ERR_ABORTED', 'The listing was stopped.'),
+        );
         floorMs = Date.parse(reader.position.endTime);
         if (!result.hasMore || result.reachedEnd) return;
         if (result.items === 0 || result.lastId === null) {
@@ -132,23 +127,4 @@ export function conversationsStream(
       return reader.open(signal);
     },
   };
-}
-
-/** The page's result, or the listing's abort, whichever comes first. */
-function untilDone(reader: PageReader, signal: AbortSignal): Promise<Awaited<PageReader['done']>> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new CfError('CF_ERR_ABORTED', 'The listing was stopped.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    reader.done.then(
-      (r) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(r);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

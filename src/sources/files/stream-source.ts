@@ -5,6 +5,7 @@ import { CfError } from '../../core/errors/index.js';
 import type { PrincipalType } from '../../core/record.js';
 import type { ListedFile, StreamSource } from '../../core/stream-source.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
+import { untilAborted } from '../../lib/abort.js';
 import { FileCursor } from './file-cursor.js';
 import { comparePaths, expandPattern } from './glob.js';
 import type { ReplayProgress } from './progress.js';
@@ -153,7 +154,11 @@ export function filesStream(o: FilesStreamOptions): FilesStreamSource {
               endTime,
               checkpoint: () => segment.position,
             };
-            const { endOfFile, endOffset } = await untilDone(segment, signal);
+            const { endOfFile, endOffset } = await untilAborted(
+              segment.done,
+              signal,
+              () => new CfError('CF_ERR_ABORTED', 'The replay was stopped.'),
+            );
             reading = undefined;
             // Only the last file read to its end can be the checkpoint's: one entry is kept.
             if (endOfFile && facts !== undefined && o.readToEnd !== undefined) {
@@ -186,25 +191,4 @@ export function filesStream(o: FilesStreamOptions): FilesStreamSource {
       return segment.open();
     },
   };
-}
-
-function untilDone(
-  segment: Segment,
-  signal: AbortSignal,
-): Promise<{ readonly endOfFile: boolean; readonly endOffset: number }> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new CfError('CF_ERR_ABORTED', 'The replay was stopped.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    segment.done.then(
-      (r) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(r);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

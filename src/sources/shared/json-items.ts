@@ -1,4 +1,19 @@
 import { CfError, type ErrorCode } from '../../core/errors/index.js';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  CR,
+  hasUtf8Bom,
+  isJsonWhitespace,
+  LF,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SPACE,
+} from '../../lib/json-bytes.js';
 
 /** Where the items are: the elements of the root array, or of the array under one root member. */
 export interface JsonItemScannerOptions {
@@ -35,19 +50,6 @@ enum State {
   ArrayCommaOrEnd,
   Value,
   AfterRoot,
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const TAB = 0x09;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-
-function isWhitespace(c: number): boolean {
-  return c === SPACE || c === LF || c === CR || c === TAB;
 }
 
 /**
@@ -105,7 +107,7 @@ export class JsonItemScanner {
   push(chunk: Buffer, handler: ItemHandler): void {
     const n = chunk.length;
     let i = 0;
-    if (this.#offset === 0 && n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    if (this.#offset === 0 && n >= 3 && hasUtf8Bom(chunk)) i = 3;
     let valueStart = this.#state === State.Value ? 0 : -1;
     while (i < n) {
       if (this.#state === State.Value) {
@@ -122,7 +124,7 @@ export class JsonItemScanner {
         i = this.#scanKey(chunk, i);
         continue;
       }
-      if (isWhitespace(c)) {
+      if (isJsonWhitespace(c)) {
         i++;
         continue;
       }
@@ -156,16 +158,16 @@ export class JsonItemScanner {
     switch (this.#state) {
       case State.BeforeRoot:
         if (this.#opts.member === undefined) {
-          if (c !== 0x5b) this.#fail('is not a JSON array (it does not start with "[")', at);
+          if (c !== OPEN_BRACKET) this.#fail('is not a JSON array (it does not start with "[")', at);
           this.#state = State.ArrayItemOrEnd;
           this.#inItemsArray = true;
         } else {
-          if (c !== 0x7b) this.#fail('is not a JSON object', at);
+          if (c !== OPEN_BRACE) this.#fail('is not a JSON object', at);
           this.#state = State.ObjectKeyOrEnd;
         }
         return true;
       case State.ObjectKeyOrEnd:
-        if (c === 0x7d) return this.#closeRoot();
+        if (c === CLOSE_BRACE) return this.#closeRoot();
         if (c !== QUOTE) this.#fail('has a root member without a quoted name', at);
         this.#key = [];
         this.#keyBytes = 0;
@@ -178,23 +180,23 @@ export class JsonItemScanner {
         return true;
       case State.ObjectValueStart:
         if (this.#memberName === this.#opts.member) {
-          if (c !== 0x5b) this.#fail(`has a "${this.#opts.member}" member that is not an array`, at);
+          if (c !== OPEN_BRACKET) this.#fail(`has a "${this.#opts.member}" member that is not an array`, at);
           this.#state = State.ArrayItemOrEnd;
           this.#inItemsArray = true;
           return true;
         }
         return false;
       case State.ObjectCommaOrEnd:
-        if (c === 0x7d) return this.#closeRoot();
+        if (c === CLOSE_BRACE) return this.#closeRoot();
         if (c !== COMMA) this.#fail('misses a "," between root members', at);
         this.#state = State.ObjectKeyOrEnd;
         return true;
       case State.ArrayItemOrEnd:
-        if (c !== 0x5d) return false;
+        if (c !== CLOSE_BRACKET) return false;
         if (this.#afterComma) this.#fail('has a "," right before "]"', at);
         return this.#closeArray();
       case State.ArrayCommaOrEnd:
-        if (c === 0x5d) return this.#closeArray();
+        if (c === CLOSE_BRACKET) return this.#closeArray();
         if (c !== COMMA) this.#fail('misses a "," between array items', at);
         this.#state = State.ArrayItemOrEnd;
         this.#afterComma = true;
@@ -225,8 +227,8 @@ export class JsonItemScanner {
     this.#depth = 0;
     this.#inString = false;
     this.#escaped = false;
-    this.#scalar = c !== 0x7b && c !== 0x5b && c !== QUOTE;
-    if (c === 0x7d || c === 0x5d || c === COMMA || c === COLON) {
+    this.#scalar = c !== OPEN_BRACE && c !== OPEN_BRACKET && c !== QUOTE;
+    if (c === CLOSE_BRACE || c === CLOSE_BRACKET || c === COMMA || c === COLON) {
       this.#fail(`has an unexpected "${String.fromCharCode(c)}"`, at);
     }
     this.#memberParts = [];
@@ -264,13 +266,13 @@ export class JsonItemScanner {
       }
       const c = b[i]!;
       if (this.#scalar) {
-        if (isWhitespace(c) || c === COMMA || c === 0x5d || c === 0x7d) return i;
+        if (isJsonWhitespace(c) || c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE) return i;
         i++;
         continue;
       }
       if (c === QUOTE) this.#inString = true;
-      else if (c === 0x7b || c === 0x5b) this.#depth++;
-      else if (c === 0x7d || c === 0x5d) {
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.#depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         if (--this.#depth === 0) return i + 1;
       } else if (oneLine && (c === LF || c === CR)) b[i] = SPACE;
       i++;

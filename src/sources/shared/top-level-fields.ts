@@ -1,34 +1,29 @@
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-
-function isWhitespace(c: number | undefined): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-/** The index just after the string whose opening quote is at `start`, or -1 if it does not close. */
-function skipString(b: Buffer, start: number): number {
-  let i = start + 1;
-  for (;;) {
-    const q = b.indexOf(QUOTE, i);
-    if (q === -1) return -1;
-    let k = q - 1;
-    while (k >= i && b[k] === BACKSLASH) k--;
-    // An odd run of backslashes escapes the quote; the run cannot reach back past `i` into
-    // content already judged, because `i` is just after the previous (escaped) quote or the opening one.
-    if ((q - 1 - k) % 2 === 0) return q + 1;
-    i = q + 1;
-  }
-}
+import {
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isJsonWhitespace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  skipJsonStringInBytes,
+} from '../../lib/json-bytes.js';
 
 /** The index just after the value starting at `start` (a nested object or array, or a scalar). */
 function skipValue(b: Buffer, start: number): number {
   const c = b[start];
-  if (c === QUOTE) return skipString(b, start);
-  if (c !== 0x7b && c !== 0x5b) {
+  if (c === QUOTE) return skipJsonStringInBytes(b, start);
+  if (c !== OPEN_BRACE && c !== OPEN_BRACKET) {
     let i = start;
-    while (i < b.length && !isWhitespace(b[i]) && b[i] !== COMMA && b[i] !== 0x7d && b[i] !== 0x5d) i++;
+    while (
+      i < b.length &&
+      !isJsonWhitespace(b[i]) &&
+      b[i] !== COMMA &&
+      b[i] !== CLOSE_BRACE &&
+      b[i] !== CLOSE_BRACKET
+    )
+      i++;
     return i;
   }
   let depth = 0;
@@ -36,12 +31,12 @@ function skipValue(b: Buffer, start: number): number {
   while (i < b.length) {
     const d = b[i]!;
     if (d === QUOTE) {
-      i = skipString(b, i);
+      i = skipJsonStringInBytes(b, i);
       if (i < 0) return -1;
       continue;
     }
-    if (d === 0x7b || d === 0x5b) depth++;
-    else if (d === 0x7d || d === 0x5d) {
+    if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
+    else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
       if (--depth === 0) return i + 1;
     }
     i++;
@@ -50,7 +45,7 @@ function skipValue(b: Buffer, start: number): number {
 }
 
 function skipWhitespace(b: Buffer, i: number): number {
-  while (i < b.length && isWhitespace(b[i])) i++;
+  while (i < b.length && isJsonWhitespace(b[i])) i++;
   return i;
 }
 
@@ -65,12 +60,12 @@ function skipWhitespace(b: Buffer, i: number): number {
 export function readTopLevelFields(b: Buffer, names: readonly string[]): Map<string, unknown> | undefined {
   const out = new Map<string, unknown>();
   let i = skipWhitespace(b, 0);
-  if (b[i] !== 0x7b) return undefined;
+  if (b[i] !== OPEN_BRACE) return undefined;
   i = skipWhitespace(b, i + 1);
-  if (b[i] === 0x7d) return out;
+  if (b[i] === CLOSE_BRACE) return out;
   for (;;) {
     if (b[i] !== QUOTE) return undefined;
-    const keyEnd = skipString(b, i);
+    const keyEnd = skipJsonStringInBytes(b, i);
     if (keyEnd < 0) return undefined;
     let key: string;
     try {
@@ -91,7 +86,7 @@ export function readTopLevelFields(b: Buffer, names: readonly string[]): Map<str
       }
     }
     i = skipWhitespace(b, valueEnd);
-    if (b[i] === 0x7d) return out;
+    if (b[i] === CLOSE_BRACE) return out;
     if (b[i] !== COMMA) return undefined;
     i = skipWhitespace(b, i + 1);
   }

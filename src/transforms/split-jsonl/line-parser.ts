@@ -1,9 +1,6 @@
-import { findValueEnd, skipJsonWhitespace } from './object-boundary.js';
+import { CLOSE_BRACE, findJsonValueEnd, OPEN_BRACE, skipJsonWhitespace } from '../../lib/json-bytes.js';
 import { LazySplitLine } from './split-line.js';
 import { BAD_LINE_TEXT_MAX_BYTES, type BadLine, type SplitLine } from './types.js';
-
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 
 /**
  * Turns the decoded text of one physical line into records with JSON.parse: the reference behaviour,
@@ -32,7 +29,7 @@ function splitRunTogether(text: string, lineNumber: number, out: Array<SplitLine
   let pos = skipJsonWhitespace(text, 0);
   let objects = 0;
   while (pos < text.length && text.charCodeAt(pos) === OPEN_BRACE) {
-    const end = findValueEnd(text, pos);
+    const end = findJsonValueEnd(text, pos);
     if (end === -1) break;
     const piece = text.slice(pos, end);
     let parsed: unknown;
