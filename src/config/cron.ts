@@ -1,5 +1,10 @@
 import { CfError } from '../core/errors/index.js';
 
+// Not croner: checked against croner 11.0.1, it computes the same next() for every case in
+// test/unit/config/cron.test.ts, but reports day 0 as "day: -1" and month 13 as "month: 12",
+// returns null for a pattern that never fires (`0 0 31 2 *`) instead of refusing it, and reads
+// six fields as seconds-first (`0 0 * * * *` fires hourly); this parser names the field and range.
+
 /**
  * A parsed cron expression (UTC): five fields, `minute hour day-of-month month day-of-week`,
  * each `*`, a value, a range `a-b`, a step `*\/n` or `a-b/n`, or a comma list of those; months

@@ -1,5 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { glob } from 'tinyglobby';
 import { CfError } from '../../core/errors/index.js';
 
 const GLOB_CHARS = /[*?[{]/;
@@ -10,63 +12,23 @@ export function comparePaths(a: string, b: string): number {
 }
 
 /**
- * A glob as a regular expression over `/`-separated relative paths: `**` any number of
- * directories, `*` and `?` within one name, `[abc]` / `[!abc]` classes, `{a,b}` alternatives.
+ * How patterns match: `**` any number of directories, `*`
+ * and `?` within one name, `[abc]` / `[!abc]` classes, `{a,b}` alternatives; dot files match too,
+ * and nothing else is syntax (no extglobs, no negation).
  */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  let inClass = false;
-  let braces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (inClass) {
-      if (c === ']') inClass = false;
-      re += c === '\\' ? '\\\\' : c;
-      continue;
-    }
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const slash = glob[i + 2] === '/';
-        re += slash ? '(?:.*/)?' : '.*';
-        i += slash ? 2 : 1;
-      } else {
-        re += '[^/]*';
-      }
-    } else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      inClass = true;
-      re += '[';
-      if (glob[i + 1] === '!') {
-        re += '^';
-        i++;
-      }
-    } else if (c === '{') {
-      braces++;
-      re += '(?:';
-    } else if (c === '}' && braces > 0) {
-      braces--;
-      re += ')';
-    } else if (c === ',' && braces > 0) re += '|';
-    else re += c.replace(/[.+^$()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
+const MATCH_OPTIONS = { posix: true, dot: true, noextglob: true, nonegate: true } as const;
+
+/**
+ * Archive names hold parentheses ("export (1).jsonl"), which picomatch reads as a regex group even
+ * without extglobs: they are escaped, so they match themselves.
+ */
+function literalParens(glob: string): string {
+  return glob.replace(/[()]/g, '\\$&');
 }
 
-async function walk(dir: string, prefix: string, maxDepth: number, out: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const e of entries) {
-    const rel = prefix === '' ? e.name : `${prefix}/${e.name}`;
-    const full = join(dir, e.name);
-    let isDir = e.isDirectory();
-    let isFile = e.isFile();
-    if (e.isSymbolicLink()) {
-      const s = await stat(full).catch(() => undefined);
-      isDir = s?.isDirectory() ?? false;
-      isFile = s?.isFile() ?? false;
-    }
-    if (isFile) out.push(rel);
-    else if (isDir && maxDepth > 1) await walk(full, rel, maxDepth - 1, out);
-  }
+/** A glob as a regular expression over `/`-separated relative paths (see MATCH_OPTIONS). */
+export function globToRegExp(glob: string): RegExp {
+  return picomatch.makeRe(literalParens(glob), MATCH_OPTIONS);
 }
 
 /**
@@ -99,11 +61,18 @@ export async function expandPattern(
   const firstGlob = parts.findIndex((p) => GLOB_CHARS.test(p));
   const base = parts.slice(0, firstGlob).join('/') || '/';
   const rest = parts.slice(firstGlob).join('/');
-  const depth = rest.includes('**') ? Number.POSITIVE_INFINITY : parts.length - firstGlob;
-  const matcher = globToRegExp(rest);
-  const found: string[] = [];
+  let found: string[];
   try {
-    await walk(base, '', depth, found);
+    // The walk below passes over unreadable directories; the base itself must be readable.
+    await readdir(base);
+    // Symbolic links are followed (archives are often linked into place); only files are named.
+    found = await glob(literalParens(rest), {
+      cwd: base,
+      dot: true,
+      followSymbolicLinks: true,
+      onlyFiles: true,
+      expandDirectories: false,
+    });
   } catch (err) {
     throw new CfError(
       'CF_ERR_ARCHIVE_READ',
@@ -113,10 +82,7 @@ export async function expandPattern(
       },
     );
   }
-  const files = found
-    .filter((rel) => matcher.test(rel))
-    .map((rel) => (base === '/' ? `/${rel}` : `${base}/${rel}`))
-    .sort(comparePaths);
+  const files = found.map((rel) => (base === '/' ? `/${rel}` : `${base}/${rel}`)).sort(comparePaths);
   if (files.length === 0 && options.allowNoMatch !== true)
     throw new CfError('CF_ERR_ARCHIVE_READ', `The pattern ${pattern} matches no file.`);
   return files;
