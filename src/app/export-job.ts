@@ -9,17 +9,21 @@ import { Router } from '../engine/router.js';
 import { type PipelineResult, type ProgressEvent, runPipeline } from '../engine/run-pipeline.js';
 import { RateLimiterRegistry } from '../http/index.js';
 import type { Sink } from '../sinks/index.js';
-import { complianceLogsStream, complianceStreamKey } from '../sources/compliance-logs/index.js';
+import {
+  complianceLogsStream,
+  complianceStreamKey,
+  createComplianceClient,
+} from '../sources/compliance-logs/index.js';
+import { type SourceEntry, sourceOf } from '../sources/index.js';
 import { CheckpointStore } from '../state/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { closeSinks, createComplianceClient, createRecordEnricher, createSinks } from './assembly.js';
-import { type OtherSource, otherSourceStreams } from './other-sources.js';
+import { closeSinks, createRecordEnricher, createSinks } from './assembly.js';
 
 /** One window of one principal: what `export`, `fetch` and `demo` run. */
 export interface ExportWindow {
-  /** A source other than the Compliance Logs Platform (`export --source`); the default is that platform. */
-  readonly other?: OtherSource;
+  /** An entry of `sources` to export (`export --source`); the default is the config's `source` and this principal. */
+  readonly source?: SourceEntry;
   readonly principalId: string;
   readonly eventTypes: readonly string[];
   /** ISO-8601, exclusive. */
@@ -71,7 +75,7 @@ export async function runExportJob(
 ): Promise<ExportSummary> {
   const env = deps.env ?? process.env;
   const apiKey =
-    window.other === undefined
+    window.source === undefined
       ? resolveSecret(config.source.apiKey, 'The Compliance API key', env)
       : undefined;
   const deadLetterPath = defaultDeadLetterPath(config);
@@ -88,24 +92,24 @@ export async function runExportJob(
   const client =
     apiKey === undefined
       ? undefined
-      : createComplianceClient(config, window.principalId, apiKey, limiters, deps);
+      : createComplianceClient(config.source, window.principalId, apiKey, limiters, deps);
   let closeOther = async () => {};
   let result: PipelineResult | undefined;
   let error: CfError | undefined;
   try {
     await Promise.all(sinks.map((s) => s.start()));
     const streams: StreamSource[] = [];
-    if (window.other !== undefined) {
-      const other = await otherSourceStreams(window.other, window, {
+    if (window.source !== undefined) {
+      const opened = await sourceOf(window.source.type)!.exportStreams(window.source, window, {
         env,
         limiters,
         metrics: deps.metrics,
         logger: deps.logger,
-        checkpoints,
+        ...(checkpoints === undefined ? {} : { resumeOf: (key: string) => checkpoints.load(key) }),
         ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
       });
-      streams.push(...other.streams);
-      closeOther = other.close;
+      streams.push(...opened.streams);
+      closeOther = opened.close;
     }
     for (const eventType of client === undefined ? [] : window.eventTypes) {
       const key = complianceStreamKey(window.principalId, eventType);
@@ -132,9 +136,9 @@ export async function runExportJob(
       metrics: deps.metrics,
       logger: deps.logger,
       signal: controller.signal,
-      concurrency: config.source.concurrency,
+      concurrency: config.pipeline.concurrency,
       ...(checkpoints === undefined ? {} : { checkpoints }),
-      skipExpiredFiles: config.source.skipExpiredFiles,
+      skipExpiredFiles: config.pipeline.skipExpiredFiles,
       ordered: deps.ordered ?? false,
       ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
     });

@@ -200,7 +200,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     ),
     deadLetter,
     checkpoints,
-    fileSlots: new FileSlots(config.source.concurrency),
+    fileSlots: new FileSlots(config.pipeline.concurrency),
     schedule: scheduleFromConfig(svc),
     metrics,
     logger,
