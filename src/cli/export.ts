@@ -31,8 +31,8 @@ ${SOURCE_FLAGS_USAGE}
 ${SINK_FLAGS_USAGE}
   --state-dir DIR         checkpoints (resume after a crash) and, by default, the dead-letter file
   --dead-letter PATH      dead-letter JSONL file
-  --concurrency N         files downloaded at once (default 4)
-  --skip-expired          dead-letter files that answer 404 instead of failing
+  --concurrency N         files downloaded at once (pipeline.concurrency, default 4)
+  --skip-expired          dead-letter files that answer 404 instead of failing (pipeline.skipExpiredFiles)
   --config FILE           YAML or JSON config (flags override it)
   --no-progress           no progress line on stderr
   --log-level LEVEL       fatal, error, warn, info (default), debug, trace, silent

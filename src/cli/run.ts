@@ -5,7 +5,7 @@ import { mergeConfig, readConfigFile, validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { isCfError } from '../core/errors/index.js';
 import { redactSecrets } from '../core/secret.js';
-import { SECTION_SOURCE, sourceOf, withEnvironment } from '../sources/index.js';
+import { SECTION_SOURCE, SOURCES, sourceOf, withEnvironment } from '../sources/index.js';
 import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { type Command, type CommandIo, parseCommandArgs, usageError } from './command.js';
@@ -28,10 +28,15 @@ exits 1 with a message.
   --http-port N           overrides service.httpPort (0: any free port)
   --log-level LEVEL       fatal, error, warn, info (default), debug, trace, silent
 
-Environment: COMPLIANCE_API_KEY or COMPLIANCE_API_KEY_FILE (unless the config names the keys),
-COMPLIANCE_API_BASE (overrides source.baseUrl and the baseUrl of conversations sources);
-OPENAI_ADMIN_KEY or OPENAI_ADMIN_KEY_FILE for audit-logs sources that name no adminKey,
-OPENAI_API_BASE (overrides their baseUrl).`;
+Environment (for the sources that name no key, and over their baseUrl):
+${SOURCES.flatMap((s) => {
+  const { key, baseUrl } = s.env;
+  const parts = [
+    ...(key === undefined ? [] : [`${key.variable} or ${key.variable}_FILE (${key.field})`]),
+    ...(baseUrl === undefined ? [] : [`${baseUrl} (baseUrl)`]),
+  ];
+  return parts.length === 0 ? [] : [`  ${s.type}: ${parts.join(', ')}`];
+}).join('\n')}`;
 
 const OPTIONS = {
   config: { type: 'string' },

@@ -101,7 +101,6 @@ export const auditLogsSource: SourceDescriptor<
   type: 'audit-logs',
   section: 'sources',
   configSchema: auditLogsSourceConfigSchema,
-  summary: 'API Platform audit logs of one organization (an Admin API key).',
   eventTypes: [AUDIT_LOGS_EVENT_TYPE],
   cli: {
     usage:

@@ -102,7 +102,6 @@ export const complianceLogsSource: SourceDescriptor<
   type: 'compliance-logs',
   section: 'source',
   configSchema: complianceLogsSourceConfigSchema,
-  summary: 'The Compliance Logs Platform: log files per principal and event type.',
   eventTypes: ALL_EVENT_TYPES,
   cli: {
     usage: 'compliance-logs (the default) needs --principal, --event-type and --after.',

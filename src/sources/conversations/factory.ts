@@ -98,7 +98,6 @@ export const conversationsSource: SourceDescriptor<
   type: 'conversations',
   section: 'sources',
   configSchema: conversationsSourceConfigSchema,
-  summary: 'Legacy Compliance API conversations of one workspace.',
   eventTypes: [CONVERSATIONS_EVENT_TYPE, CONVERSATION_MESSAGES_EVENT_TYPE],
   cli: {
     usage: 'conversations uses the Compliance API key and base and --principal <workspace>.',

@@ -52,7 +52,6 @@ export const filesSource: SourceDescriptor<'files', typeof filesSourceConfigSche
   type: 'files',
   section: 'sources',
   configSchema: filesSourceConfigSchema,
-  summary: 'Local JSONL / JSONL.gz / JSON-array archives, or stdin.',
   eventTypes: ['ARCHIVE'],
   // A files source may name the event type of its records; routes then accept it too.
   entryEventTypes: (entry) =>

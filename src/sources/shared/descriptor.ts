@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { Secret } from '../../core/secret.js';
-import { type SecretRef, secretFromEnv } from '../../core/secret-ref.js';
+import { secretFromEnv } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
 import type { RateLimiterRegistry } from '../../http/index.js';
@@ -168,8 +168,6 @@ export interface SourceDescriptor<
   readonly section: 'sources' | 'source';
   /** The config of one instance (one `sources` entry, or the `source` section). */
   readonly configSchema: S;
-  /** One line of the docs: what the source is. */
-  readonly summary: string;
   /** The event types its records carry, whatever the config. */
   readonly eventTypes: readonly string[];
   /** Event types one entry adds (the entry as written, maybe invalid: read it defensively). */
@@ -219,7 +217,7 @@ export function withEnvironment(env: SourceEnv, entry: unknown, processEnv: Node
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return entry;
   const e = entry as Record<string, unknown>;
   const base = env.baseUrl === undefined ? undefined : processEnv[env.baseUrl];
-  const key: SecretRef | unknown =
+  const key: unknown =
     env.key === undefined ? undefined : (e[env.key.field] ?? secretFromEnv(env.key.variable, processEnv));
   return {
     ...e,
@@ -228,7 +226,10 @@ export function withEnvironment(env: SourceEnv, entry: unknown, processEnv: Node
   };
 }
 
-/** The streams of `sources` entries, each with its resolved secret, as API sources plan them. */
+/**
+ * The one stream of an export of an API source (one client), from its checkpoint; the client is
+ * closed when loading the checkpoint fails.
+ */
 export async function exportOneStream(
   key: string,
   stream: (resume: WatermarkPosition | undefined) => StreamSource,
