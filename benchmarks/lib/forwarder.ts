@@ -30,7 +30,10 @@ export interface ExportRun {
 export function exportArgs(cli: CliCommand, host: HostedSimulator, run: ExportRun): string[] {
   mkdirSync(RUN_DIR, { recursive: true });
   const configPath = join(RUN_DIR, `config-${randomUUID()}.json`);
-  writeFileSync(configPath, JSON.stringify({ source: run.source ?? {}, pipeline: run.pipeline ?? {}, ...(run.config ?? {}) }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({ source: run.source ?? {}, pipeline: run.pipeline ?? {}, ...(run.config ?? {}) }),
+  );
   const sinkArgs =
     run.sink.kind === 'file' ? ['--sink', 'file', '--out', run.sink.directory] : ['--sink', run.sink.kind];
   return [
