@@ -14,8 +14,10 @@ export type SinkChoice =
 export interface ExportRun {
   readonly window: Pick<Window, 'eventType' | 'after' | 'before'>;
   readonly sink: SinkChoice;
-  /** `source` settings of the config file (concurrency, rate limits). */
+  /** `source` settings of the config file (rate limits). */
   readonly source?: Record<string, unknown>;
+  /** `pipeline` settings of the config file (concurrency). */
+  readonly pipeline?: Record<string, unknown>;
   /** Other top-level config sections. */
   readonly config?: Record<string, unknown>;
 }
@@ -28,7 +30,10 @@ export interface ExportRun {
 export function exportArgs(cli: CliCommand, host: HostedSimulator, run: ExportRun): string[] {
   mkdirSync(RUN_DIR, { recursive: true });
   const configPath = join(RUN_DIR, `config-${randomUUID()}.json`);
-  writeFileSync(configPath, JSON.stringify({ source: run.source ?? {}, ...(run.config ?? {}) }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({ source: run.source ?? {}, pipeline: run.pipeline ?? {}, ...(run.config ?? {}) }),
+  );
   const sinkArgs =
     run.sink.kind === 'file' ? ['--sink', 'file', '--out', run.sink.directory] : ['--sink', run.sink.kind];
   return [

@@ -102,7 +102,8 @@ export async function runThroughput(
         args: exportArgs(ctx.cli, host, {
           window: target,
           sink,
-          source: { ...UNLIMITED_SOURCE, concurrency: CONCURRENCY },
+          source: UNLIMITED_SOURCE,
+          pipeline: { concurrency: CONCURRENCY },
         }),
         env: host.env,
         timeoutMs: 600_000,

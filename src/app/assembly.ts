@@ -6,56 +6,19 @@ import { type CfError, classify } from '../core/errors/index.js';
 import { redactedKeyId, type Secret } from '../core/secret.js';
 import { resolveSecret } from '../core/secret-ref.js';
 import { VERSION } from '../core/version.js';
-import type { RateLimiterRegistry } from '../http/index.js';
 import { createSink, type Sink, type SinkContext, sinkName } from '../sinks/index.js';
-import { ComplianceLogsClient } from '../sources/compliance-logs/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { RecordEnricher } from '../transforms/index.js';
 
 /**
  * The parts every entry point (export, fetch, demo, run) builds the same way from the config:
- * API clients that share one rate limiter per key and endpoint, the record enricher, the sinks.
+ * the record enricher and the sinks (each source makes its own API clients: src/sources).
  */
 
 export interface PartsDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
-}
-
-/**
- * A client of the Compliance API for one principal. Its List and Download limiters come from
- * `limiters`, keyed by the key's redacted id, so every client of one key shares one budget per
- * endpoint (the upstream limits are per key and endpoint).
- */
-export function createComplianceClient(
-  config: Config,
-  principalId: string,
-  apiKey: Secret,
-  limiters: RateLimiterRegistry,
-  deps: PartsDeps,
-): ComplianceLogsClient {
-  const keyId = redactedKeyId(apiKey.reveal());
-  const s = config.source;
-  return new ComplianceLogsClient({
-    baseUrl: s.baseUrl,
-    apiKey,
-    principalId,
-    listLimiter: limiters.get(`${keyId}:list`, s.listsPerMinute, s.rateWindowMs),
-    downloadLimiter: limiters.get(`${keyId}:download`, s.downloadsPerMinute, s.rateWindowMs),
-    retry: {
-      maxAttempts: s.maxAttempts,
-      initialDelayMs: s.initialBackoffMs,
-      maxDelayMs: s.maxBackoffMs,
-      multiplier: 2,
-    },
-    connectTimeoutMs: s.connectTimeoutMs,
-    headersTimeoutMs: s.headersTimeoutMs,
-    bodyTimeoutMs: s.bodyTimeoutMs,
-    metrics: deps.metrics,
-    logger: deps.logger.child({ component: 'compliance-logs' }),
-    userAgent: `compliance-forwarder/${VERSION}`,
-  });
 }
 
 /**

@@ -1,21 +1,18 @@
 import type { Writable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import { type CfError, classify } from '../core/errors/index.js';
-import type { Secret } from '../core/secret.js';
 import { resolveSecret } from '../core/secret-ref.js';
 import type { StreamSource } from '../core/stream-source.js';
 import { type PipelineResult, type ProgressEvent, runPipeline } from '../engine/run-pipeline.js';
-import { complianceLogsStream, complianceStreamKey } from '../sources/compliance-logs/index.js';
+import { DEFAULT_SOURCE, type SourceEntry, sourceOf } from '../sources/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { createComplianceClient } from './assembly.js';
-import { type OtherSource, otherSourceStreams } from './other-sources.js';
 import { Runtime } from './runtime.js';
 
 /** One window of one principal: what `export`, `fetch` and `demo` run. */
 export interface ExportWindow {
-  /** A source other than the Compliance Logs Platform (`export --source`); the default is that platform. */
-  readonly other?: OtherSource;
+  /** An entry of `sources` to export (`export --source`); the default is the config's `source` and this principal. */
+  readonly source?: SourceEntry;
   readonly principalId: string;
   readonly eventTypes: readonly string[];
   /** ISO-8601, exclusive. */
@@ -58,7 +55,7 @@ export async function runExportJob(
 ): Promise<ExportSummary> {
   const env = deps.env ?? process.env;
   const apiKey =
-    window.other === undefined
+    window.source === undefined
       ? resolveSecret(config.source.apiKey, 'The Compliance API key', env)
       : undefined;
   const controller = new AbortController();
@@ -79,7 +76,7 @@ export async function runExportJob(
   let error: CfError | undefined;
   try {
     await runtime.startSinks();
-    streams = await openWindowStreams(config, window, runtime, apiKey, { ...deps, env });
+    streams = await openWindowStreams(config, window, runtime, { ...deps, env });
     result = await runPipeline({
       streams: streams.streams,
       router: runtime.router,
@@ -89,9 +86,9 @@ export async function runExportJob(
       metrics: deps.metrics,
       logger: deps.logger,
       signal: controller.signal,
-      concurrency: config.source.concurrency,
+      concurrency: config.pipeline.concurrency,
       ...(runtime.checkpoints === undefined ? {} : { checkpoints: runtime.checkpoints }),
-      skipExpiredFiles: config.source.skipExpiredFiles,
+      skipExpiredFiles: config.pipeline.skipExpiredFiles,
       ordered: deps.ordered ?? false,
       ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
     });
@@ -118,40 +115,31 @@ interface WindowStreams {
   close(): Promise<void>;
 }
 
-/** The streams of one window, each resuming from its checkpoint, and what to close after the run. */
-async function openWindowStreams(
+/**
+ * The streams of one window, each resuming from its checkpoint, and what to close after the run:
+ * those of the `sources` entry `export --source` named, or of the compliance-logs source for the
+ * window's principal and event types.
+ */
+function openWindowStreams(
   config: Config,
   window: ExportWindow,
   runtime: Runtime,
-  apiKey: Secret | undefined,
   deps: ExportJobDeps & { readonly env: NodeJS.ProcessEnv },
 ): Promise<WindowStreams> {
   const { checkpoints, limiters } = runtime;
-  if (window.other !== undefined) {
-    return otherSourceStreams(window.other, window, {
-      env: deps.env,
-      limiters,
-      metrics: deps.metrics,
-      logger: deps.logger,
-      checkpoints,
-      ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
-    });
-  }
-  const client = createComplianceClient(config, window.principalId, apiKey!, limiters, deps);
-  const streams: StreamSource[] = [];
-  for (const eventType of window.eventTypes) {
-    const cp = await checkpoints?.load(complianceStreamKey(window.principalId, eventType));
-    streams.push(
-      complianceLogsStream(client, {
-        principalId: window.principalId,
-        eventType,
-        after: window.after,
-        ...(window.before === undefined ? {} : { before: window.before }),
-        pageSize: config.source.pageSize,
-        ...(config.source.maxPages === undefined ? {} : { maxPages: config.source.maxPages }),
-        ...(cp === undefined ? {} : { resume: cp }),
-      }),
-    );
-  }
-  return { streams, close: () => client.close() };
+  const [descriptor, instance] =
+    window.source === undefined
+      ? [
+          DEFAULT_SOURCE,
+          { ...config.source, principals: [{ id: window.principalId, eventTypes: [...window.eventTypes] }] },
+        ]
+      : [sourceOf(window.source.type)!, window.source];
+  return descriptor.exportStreams(instance, window, {
+    env: deps.env,
+    limiters,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    ...(checkpoints === undefined ? {} : { resumeOf: (key: string) => checkpoints.load(key) }),
+    ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
+  });
 }

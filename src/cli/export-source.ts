@@ -1,85 +1,117 @@
 import type { z } from 'zod';
-import type { OtherSource } from '../app/other-sources.js';
 import { formatIssues } from '../config/load.js';
 import { CfError } from '../core/errors/index.js';
-import { secretFromEnv } from '../core/secret-ref.js';
-import { auditLogsSourceConfigSchema } from '../sources/audit-logs/index.js';
-import { conversationsSourceConfigSchema } from '../sources/conversations/index.js';
-import { filesSourceConfigSchema } from '../sources/files/index.js';
+import {
+  type AnySourceDescriptor,
+  DEFAULT_SOURCE,
+  type ExportFlags,
+  SOURCE_TYPES,
+  SOURCES,
+  type SourceEntry,
+  sourceOf,
+  withEnvironment,
+} from '../sources/index.js';
 
-export const SOURCE_KINDS = ['compliance-logs', 'audit-logs', 'conversations', 'files'] as const;
+/**
+ * `export --source <type>`: the registry's sources, their flags and usage, and the config entry
+ * the flags and the environment make. Nothing here names a source.
+ */
 
-export const SOURCE_FLAGS_USAGE = `  --source KIND           compliance-logs (default), audit-logs, conversations, files
-  --path P                files: a file, a glob ('archive/**/*.jsonl.gz') or - for stdin (repeatable)
-  --per-message           conversations: one event per message
-Sources other than compliance-logs: audit-logs needs OPENAI_ADMIN_KEY[_FILE] (base
-OPENAI_API_BASE, default https://api.openai.com/v1) and --principal org-...; --event-type
-filters its event types. conversations uses the Compliance API key and base and --principal
-<workspace>. files needs no key; --event-type names the records' type (default ARCHIVE).`;
+export const SOURCE_KINDS: readonly string[] = SOURCE_TYPES;
+
+const SOURCE_FLAGS = (SOURCES as readonly AnySourceDescriptor[]).flatMap((s) =>
+  Object.entries(s.cli.flags ?? {}),
+);
+
+/** The parseArgs options of every source's own flags. */
+export const SOURCE_FLAG_OPTIONS: Readonly<
+  Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>
+> = Object.fromEntries(
+  SOURCE_FLAGS.map(([name, f]) => [name, { type: f.type, ...(f.multiple ? { multiple: true } : {}) }]),
+);
+
+const flagLine = (flag: string, text: string) => `  ${flag.padEnd(22)}  ${text}`;
+
+export const SOURCE_FLAGS_USAGE = [
+  flagLine(
+    '--source KIND',
+    SOURCE_TYPES.map((t) => (t === DEFAULT_SOURCE.type ? `${t} (default)` : t)).join(', '),
+  ),
+  ...SOURCE_FLAGS.map(([name, f]) => flagLine(`--${name}${f.type === 'string' ? ' P' : ''}`, f.usage)),
+  wrap(
+    `Sources other than ${DEFAULT_SOURCE.type}: ${(SOURCES as readonly AnySourceDescriptor[])
+      .filter((s) => s !== DEFAULT_SOURCE)
+      .map((s) => s.cli.usage)
+      .join(' ')}`,
+  ),
+].join('\n');
+
+function wrap(text: string, width = 96): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line].join('\n');
+}
 
 export interface SourceFlags {
   readonly source?: string;
-  readonly path?: string[];
-  readonly 'per-message'?: boolean;
   readonly principal?: string;
+  readonly [flag: string]: unknown;
 }
 
-/**
- * The source `export --source` selects, built and validated from flags and environment;
- * undefined for the Compliance Logs Platform (the config's `source`). Problems are usage errors.
- */
-export function otherSourceFromFlags(
-  flags: SourceFlags,
-  eventTypes: readonly string[],
-  env: NodeJS.ProcessEnv,
-): OtherSource | undefined {
-  const kind = flags.source ?? 'compliance-logs';
-  if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
+/** The source `export --source` names (default: the config's `source`), or a usage error. */
+export function selectedSource(flags: SourceFlags): AnySourceDescriptor {
+  const kind = flags.source ?? DEFAULT_SOURCE.type;
+  const source = sourceOf(kind);
+  if (source === undefined) {
     throw new CfError(
       'CF_ERR_USAGE',
       `Unknown source "${kind}"; expected one of ${SOURCE_KINDS.join(', ')}.`,
     );
   }
-  switch (kind) {
-    case 'audit-logs':
-      return {
-        type: 'audit-logs',
-        config: parse(auditLogsSourceConfigSchema, {
-          type: 'audit-logs',
-          organizationId: flags.principal,
-          ...(env.OPENAI_API_BASE ? { baseUrl: env.OPENAI_API_BASE } : {}),
-          ...withKey('adminKey', secretFromEnv('OPENAI_ADMIN_KEY', env)),
-          ...(eventTypes.length > 0 ? { eventTypes } : {}),
-        }),
-      };
-    case 'conversations':
-      return {
-        type: 'conversations',
-        config: parse(conversationsSourceConfigSchema, {
-          type: 'conversations',
-          workspaceId: flags.principal,
-          ...(env.COMPLIANCE_API_BASE ? { baseUrl: env.COMPLIANCE_API_BASE } : {}),
-          ...withKey('apiKey', secretFromEnv('COMPLIANCE_API_KEY', env)),
-          ...(flags['per-message'] ? { perMessage: true } : {}),
-        }),
-      };
-    case 'files':
-      return {
-        type: 'files',
-        config: parse(filesSourceConfigSchema, {
-          type: 'files',
-          paths: flags.path ?? [],
-          ...(eventTypes[0] === undefined ? {} : { eventType: eventTypes[0] }),
-          ...(flags.principal === undefined ? {} : { principalId: flags.principal }),
-        }),
-      };
-    default:
-      return undefined;
-  }
+  return source;
 }
 
-function withKey(name: string, ref: unknown): Record<string, unknown> {
-  return ref === undefined ? {} : { [name]: ref };
+/** The flags in the shape sources read them. */
+export function exportFlags(flags: SourceFlags, eventTypes: readonly string[]): ExportFlags {
+  const values: Record<string, string | boolean | string[] | undefined> = {};
+  for (const [name] of SOURCE_FLAGS) values[name] = flags[name] as string | boolean | string[] | undefined;
+  return {
+    ...(flags.principal === undefined ? {} : { principal: flags.principal }),
+    eventTypes,
+    values,
+  };
+}
+
+/** What the selected source needs that the flags lack (usage problems, listed with the others). */
+export function missingSourceFlags(source: AnySourceDescriptor, flags: SourceFlags): string[] {
+  return (source.cli.requires.flags ?? [])
+    .filter((name) => {
+      const v = flags[name];
+      return v === undefined || (Array.isArray(v) && v.length === 0);
+    })
+    .map((name) => `--source ${source.type} needs --${name}`);
+}
+
+/**
+ * The `sources` entry `export --source` selects, built from the flags and the environment (see
+ * SourceEnv) and validated; undefined for a source configured by the config's `source` section
+ * (the Compliance Logs Platform). Problems are usage errors.
+ */
+export function sourceEntryFromFlags(
+  flags: SourceFlags,
+  eventTypes: readonly string[],
+  env: NodeJS.ProcessEnv,
+): SourceEntry | undefined {
+  const source = selectedSource(flags);
+  const entry = source.cli.entry?.(exportFlags(flags, eventTypes));
+  if (entry === undefined) return undefined;
+  return parse(source.configSchema, withEnvironment(source.env, entry, env)) as SourceEntry;
 }
 
 function parse<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {

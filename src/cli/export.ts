@@ -3,11 +3,17 @@ import { mergeConfig, readConfigFile, validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { parseTime } from '../config/time.js';
 import { CfError } from '../core/errors/index.js';
-import { secretFromEnv } from '../core/secret-ref.js';
+import { SECTION_SOURCE, sourceOf, withEnvironment } from '../sources/index.js';
 import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { type Command, type CommandIo, parseCommandArgs, usageError } from './command.js';
-import { otherSourceFromFlags, SOURCE_FLAGS_USAGE } from './export-source.js';
+import {
+  exportFlags,
+  missingSourceFlags,
+  SOURCE_FLAG_OPTIONS,
+  SOURCE_FLAGS_USAGE,
+  sourceEntryFromFlags,
+} from './export-source.js';
 import { ProgressReporter } from './progress.js';
 import { SINK_FLAG_OPTIONS, SINK_FLAGS_USAGE, sinksFromFlags } from './sink-flags/index.js';
 
@@ -25,8 +31,8 @@ ${SOURCE_FLAGS_USAGE}
 ${SINK_FLAGS_USAGE}
   --state-dir DIR         checkpoints (resume after a crash) and, by default, the dead-letter file
   --dead-letter PATH      dead-letter JSONL file
-  --concurrency N         files downloaded at once (default 4)
-  --skip-expired          dead-letter files that answer 404 instead of failing
+  --concurrency N         files downloaded at once (pipeline.concurrency, default 4)
+  --skip-expired          dead-letter files that answer 404 instead of failing (pipeline.skipExpiredFiles)
   --config FILE           YAML or JSON config (flags override it)
   --no-progress           no progress line on stderr
   --log-level LEVEL       fatal, error, warn, info (default), debug, trace, silent
@@ -47,8 +53,7 @@ const OPTIONS = {
   'no-progress': { type: 'boolean' },
   'log-level': { type: 'string' },
   source: { type: 'string' },
-  path: { type: 'string', multiple: true },
-  'per-message': { type: 'boolean' },
+  ...SOURCE_FLAG_OPTIONS,
   ...SINK_FLAG_OPTIONS,
 } as const;
 
@@ -66,16 +71,17 @@ export async function parseExportArgs(
 ): Promise<ExportArgs> {
   const { values } = parseCommandArgs({ args: argv, options: OPTIONS });
   const problems: string[] = [];
-  const kind = values.source ?? 'compliance-logs';
-  const compliance = kind === 'compliance-logs';
-  if (values.principal === undefined && kind !== 'files') problems.push('--principal is required');
-  if (kind === 'files' && (values.path ?? []).length === 0) problems.push('--source files needs --path');
+  const selected = sourceOf(values.source ?? SECTION_SOURCE.type);
+  // An unknown --source is reported once the other problems are (see sourceEntryFromFlags).
+  const requires = selected?.cli.requires ?? { principal: true, eventType: false, after: true };
+  if (values.principal === undefined && requires.principal) problems.push('--principal is required');
+  if (selected !== undefined) problems.push(...missingSourceFlags(selected, values));
   const eventTypes = (values['event-type'] ?? [])
     .flatMap((t) => t.split(','))
     .map((t) => t.trim())
     .filter(Boolean);
-  if (eventTypes.length === 0 && compliance) problems.push('--event-type is required');
-  if (values.after === undefined && kind !== 'files') problems.push('--after is required');
+  if (eventTypes.length === 0 && requires.eventType) problems.push('--event-type is required');
+  if (values.after === undefined && requires.after) problems.push('--after is required');
   let concurrency: number | undefined;
   if (values.concurrency !== undefined) {
     concurrency = Number(values.concurrency);
@@ -96,20 +102,18 @@ export async function parseExportArgs(
     problems.push('--after must be earlier than --before');
   if (problems.length > 0) throw usageError(problems.join('\n'));
 
-  const other = otherSourceFromFlags(values, eventTypes, env);
+  const entry = sourceEntryFromFlags(values, eventTypes, env);
   const raw = values.config === undefined ? {} : await readConfigFile(values.config);
   const rawSource = (raw as { source?: Record<string, unknown> }).source ?? {};
-  const apiKeyRef = rawSource.apiKey ?? secretFromEnv('COMPLIANCE_API_KEY', env);
-  if (apiKeyRef === undefined && compliance) {
-    throw new CfError(
-      'CF_ERR_SECRET_MISSING',
-      'COMPLIANCE_API_KEY (or COMPLIANCE_API_KEY_FILE) must be set.',
-    );
+  // The environment's part in the `source` section (its key and base URL), as `run` takes it.
+  const source = withEnvironment(SECTION_SOURCE.env, rawSource, env) as Record<string, unknown>;
+  const key = SECTION_SOURCE.env.key;
+  if (key !== undefined && source[key.field] === undefined && selected === SECTION_SOURCE) {
+    throw new CfError('CF_ERR_SECRET_MISSING', `${key.variable} (or ${key.variable}_FILE) must be set.`);
   }
   const merged = mergeConfig(raw, {
-    source: {
-      ...(apiKeyRef === undefined ? {} : { apiKey: apiKeyRef }),
-      ...(env.COMPLIANCE_API_BASE ? { baseUrl: env.COMPLIANCE_API_BASE } : {}),
+    source,
+    pipeline: {
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(values['skip-expired'] ? { skipExpiredFiles: true } : {}),
     },
@@ -117,7 +121,7 @@ export async function parseExportArgs(
     state: values['state-dir'] === undefined ? undefined : { dir: values['state-dir'] },
     deadLetter: values['dead-letter'] === undefined ? undefined : { path: values['dead-letter'] },
     log: values['log-level'] === undefined ? undefined : { level: values['log-level'] },
-    principals: compliance ? [{ id: values.principal, eventTypes }] : undefined,
+    principals: selected?.cli.principals?.(exportFlags(values, eventTypes)),
   });
   const config = validateConfig(
     merged,
@@ -126,7 +130,7 @@ export async function parseExportArgs(
   return {
     config,
     window: {
-      ...(other === undefined ? {} : { other }),
+      ...(entry === undefined ? {} : { source: entry }),
       principalId: values.principal ?? 'local-archive',
       eventTypes,
       after: times.after ?? new Date(0).toISOString(),

@@ -62,9 +62,9 @@ export const fetchCommand: Command = {
         source: {
           apiKey,
           pageSize: limit,
-          concurrency: FETCH_CONCURRENCY,
           ...(io.env.COMPLIANCE_API_BASE ? { baseUrl: io.env.COMPLIANCE_API_BASE } : {}),
         },
+        pipeline: { concurrency: FETCH_CONCURRENCY },
         principals: [{ id: principal, eventTypes: [eventType] }],
         // The lines go out as they came: no metadata, no de-duplication.
         enrich: { metadataKey: null, dedupe: { enabled: false } },

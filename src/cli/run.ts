@@ -5,7 +5,7 @@ import { mergeConfig, readConfigFile, validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { isCfError } from '../core/errors/index.js';
 import { redactSecrets } from '../core/secret.js';
-import { secretFromEnv } from '../core/secret-ref.js';
+import { SECTION_SOURCE, SOURCES, sourceOf, withEnvironment } from '../sources/index.js';
 import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { type Command, type CommandIo, parseCommandArgs, usageError } from './command.js';
@@ -28,10 +28,15 @@ exits 1 with a message.
   --http-port N           overrides service.httpPort (0: any free port)
   --log-level LEVEL       fatal, error, warn, info (default), debug, trace, silent
 
-Environment: COMPLIANCE_API_KEY or COMPLIANCE_API_KEY_FILE (unless the config names the keys),
-COMPLIANCE_API_BASE (overrides source.baseUrl and the baseUrl of conversations sources);
-OPENAI_ADMIN_KEY or OPENAI_ADMIN_KEY_FILE for audit-logs sources that name no adminKey,
-OPENAI_API_BASE (overrides their baseUrl).`;
+Environment (for the sources that name no key, and over their baseUrl):
+${SOURCES.flatMap((s) => {
+  const { key, baseUrl } = s.env;
+  const parts = [
+    ...(key === undefined ? [] : [`${key.variable} or ${key.variable}_FILE (${key.field})`]),
+    ...(baseUrl === undefined ? [] : [`${baseUrl} (baseUrl)`]),
+  ];
+  return parts.length === 0 ? [] : [`  ${s.type}: ${parts.join(', ')}`];
+}).join('\n')}`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -65,12 +70,8 @@ export async function parseRunArgs(
 
   const raw = await readConfigFile(values.config!);
   const rawSource = (raw as { source?: Record<string, unknown> }).source ?? {};
-  const apiKey = rawSource.apiKey ?? secretFromEnv('COMPLIANCE_API_KEY', env);
   const merged = mergeConfig(raw, {
-    source: {
-      ...(apiKey === undefined ? {} : { apiKey }),
-      ...(env.COMPLIANCE_API_BASE ? { baseUrl: env.COMPLIANCE_API_BASE } : {}),
-    },
+    source: withEnvironment(SECTION_SOURCE.env, rawSource, env) as Record<string, unknown>,
     sources: sourcesWithEnv((raw as { sources?: unknown }).sources, env),
     state: values['state-dir'] === undefined ? undefined : { dir: values['state-dir'] },
     service: httpPort === undefined ? undefined : { httpPort },
@@ -88,17 +89,9 @@ export async function parseRunArgs(
 function sourcesWithEnv(sources: unknown, env: NodeJS.ProcessEnv): unknown[] | undefined {
   if (!Array.isArray(sources)) return undefined;
   return sources.map((entry: unknown) => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return entry;
-    const e = entry as Record<string, unknown>;
-    const [base, keyName, keyVar] =
-      e.type === 'audit-logs'
-        ? [env.OPENAI_API_BASE, 'adminKey', 'OPENAI_ADMIN_KEY']
-        : e.type === 'conversations'
-          ? [env.COMPLIANCE_API_BASE, 'apiKey', 'COMPLIANCE_API_KEY']
-          : [undefined, undefined, undefined];
-    if (keyName === undefined) return entry;
-    const key = e[keyName] ?? secretFromEnv(keyVar, env);
-    return { ...e, ...(base ? { baseUrl: base } : {}), ...(key === undefined ? {} : { [keyName]: key }) };
+    const type = (entry as { type?: unknown } | null)?.type;
+    const source = typeof type === 'string' ? sourceOf(type) : undefined;
+    return source === undefined ? entry : withEnvironment(source.env, entry, env);
   });
 }
 

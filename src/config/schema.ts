@@ -4,13 +4,14 @@ import {
   ORGANIZATION_EVENT_TYPES,
   WORKSPACE_EVENT_TYPES,
 } from '../core/event-types.js';
-import { ORGANIZATION_ID_PATTERN as ORG, WORKSPACE_ID_PATTERN as UUID } from '../core/principal.js';
-import { secretRefSchema } from '../core/secret-ref.js';
 import { sinkConfigSchema } from '../sinks/schema.js';
-import { auditLogsSourceConfigSchema } from '../sources/audit-logs/config.js';
-import { conversationsSourceConfigSchema } from '../sources/conversations/config.js';
-import { filesSourceConfigSchema } from '../sources/files/config.js';
-import { upstreamHttpShape } from '../sources/shared/http-settings.js';
+import {
+  complianceLogsSourceConfigSchema,
+  eventTypeSchema,
+  principalConfigSchema,
+  principalIdSchema,
+} from '../sources/compliance-logs/index.js';
+import { PRODUCED_EVENT_TYPES, sourceEntrySchema, sourceOf } from '../sources/index.js';
 import { enrichConfigSchema, splitterConfigSchema } from '../transforms/index.js';
 import { parseCron } from './cron.js';
 import { parseTime } from './time.js';
@@ -24,105 +25,12 @@ import { parseTime } from './time.js';
 export { ORGANIZATION_EVENT_TYPES, WORKSPACE_EVENT_TYPES };
 export const ALL_EVENT_TYPES: readonly string[] = COMPLIANCE_EVENT_TYPES;
 
-/** The compliance source's timeout, attempt and backoff settings (its rate limits are its own). */
-const { requestsPerMinute: _perKey, ...UPSTREAM_HTTP } = upstreamHttpShape(1);
+export { eventTypeSchema, principalConfigSchema, principalIdSchema };
 
-export const principalIdSchema = z
-  .string()
-  .refine((s) => UUID.test(s) || ORG.test(s), {
-    message: 'must be a workspace id (UUID) or an organization id (org-...)',
-  })
-  .meta({ description: 'A ChatGPT workspace id (UUID) or an API Platform organization id (org-...).' });
+/** The `source` section: the Compliance Logs Platform's settings (see src/sources/compliance-logs). */
+export const sourceConfigSchema = complianceLogsSourceConfigSchema;
 
-export const eventTypeSchema = z
-  .string()
-  .refine((s) => ALL_EVENT_TYPES.includes(s), { message: `must be one of ${ALL_EVENT_TYPES.join(', ')}` })
-  .meta({ description: 'A Compliance Logs Platform event type.' });
-
-export const principalConfigSchema = z
-  .strictObject({
-    id: principalIdSchema,
-    eventTypes: z
-      .array(eventTypeSchema)
-      .min(1)
-      .meta({ description: 'Event types to forward for this principal.' }),
-    apiKey: secretRefSchema.optional().meta({
-      description: 'This principal’s key, when it differs from source.apiKey.',
-    }),
-  })
-  .superRefine((p, ctx) => {
-    if (ORG.test(p.id)) {
-      for (const t of p.eventTypes) {
-        if (!(ORGANIZATION_EVENT_TYPES as readonly string[]).includes(t)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['eventTypes'],
-            message: `${t} is not served for organizations (only ${ORGANIZATION_EVENT_TYPES.join(', ')})`,
-          });
-        }
-      }
-    } else if (p.eventTypes.includes('COSTS')) {
-      ctx.addIssue({ code: 'custom', path: ['eventTypes'], message: 'COSTS exists only for organizations' });
-    }
-  });
-
-export const sourceConfigSchema = z
-  .strictObject({
-    type: z.literal('compliance-logs').default('compliance-logs').meta({ description: 'The source kind.' }),
-    baseUrl: z
-      .url({ protocol: /^https?$/ })
-      .default('https://api.chatgpt.com/v1/compliance')
-      .meta({ description: 'Compliance Logs Platform base URL (env COMPLIANCE_API_BASE overrides).' }),
-    apiKey: secretRefSchema.default({ env: 'COMPLIANCE_API_KEY' }).meta({
-      description: 'The Compliance API key (default: env COMPLIANCE_API_KEY or COMPLIANCE_API_KEY_FILE).',
-    }),
-    pageSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(100)
-      .meta({ description: 'Files per list page (1..100).' }),
-    maxPages: z.number().int().min(1).optional().meta({ description: 'Stop listing after this many pages.' }),
-    concurrency: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .default(4)
-      .meta({ description: 'Files downloaded at once.' }),
-    downloadsPerMinute: z
-      .number()
-      .int()
-      .min(1)
-      .default(50)
-      .meta({ description: 'Client-side limit on Download calls per key (the API allows 50 a minute).' }),
-    listsPerMinute: z
-      .number()
-      .int()
-      .min(1)
-      .default(100)
-      .meta({ description: 'Client-side limit on List calls per key.' }),
-    // Timeouts, attempts and backoff: the same names and defaults as every other API source.
-    ...UPSTREAM_HTTP,
-    skipExpiredFiles: z.boolean().default(false).meta({
-      description: 'Dead-letter files that answer 404 (expired) and go on, instead of failing the stream.',
-    }),
-  })
-  .meta({ description: 'Where the logs come from.' });
-
-/**
- * The event types the other sources give their records (audit-logs, conversations, and the files
- * source's default); a files source may name its own, which routes then accept too.
- */
-export const OTHER_SOURCE_EVENT_TYPES: readonly string[] = [
-  'API_AUDIT_LOG',
-  'COMPLIANCE_CONVERSATION',
-  'COMPLIANCE_CONVERSATION_MESSAGE',
-  'ARCHIVE',
-];
-
-/** What a files source's `eventType` may look like (see src/sources/files/config.ts). */
+/** What an event type named in a route may look like (a files source may name its own). */
 const EVENT_TYPE_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /**
@@ -227,21 +135,28 @@ export const serviceConfigSchema = z
     message: 'must not be less than failureBackoffInitialMs',
   });
 
-/** A source other than the Compliance Logs Platform, polled by `run` beside the principals. */
-export const extraSourceConfigSchema = z.discriminatedUnion('type', [
-  auditLogsSourceConfigSchema,
-  conversationsSourceConfigSchema,
-  filesSourceConfigSchema,
-]);
+/** Settings of the whole pipeline, whichever sources feed it. */
+export const pipelineConfigSchema = z
+  .strictObject({
+    concurrency: z.number().int().min(1).max(64).default(4).meta({
+      description:
+        'Files downloaded and processed at once, across all sources (the service shares them among its streams).',
+    }),
+    skipExpiredFiles: z.boolean().default(false).meta({
+      description: 'Dead-letter files that answer 404 (expired) and go on, instead of failing the stream.',
+    }),
+  })
+  .meta({ description: 'Settings of the whole pipeline, for every source.' });
 
 export const configSchema = z
   .strictObject({
-    source: sourceConfigSchema.prefault({}),
+    source: complianceLogsSourceConfigSchema.prefault({}),
     principals: z
       .array(principalConfigSchema)
       .default([])
       .meta({ description: 'What to forward from the Compliance Logs Platform (run mode).' }),
-    sources: z.array(extraSourceConfigSchema).default([]).meta({
+    pipeline: pipelineConfigSchema.prefault({}),
+    sources: z.array(sourceEntrySchema).default([]).meta({
       description:
         'Other sources `run` polls beside the principals, each on the same schedule with its own checkpoint (the same one `export --source` uses).',
     }),
@@ -293,13 +208,15 @@ export const configSchema = z
         }
         names.set(name, i);
       });
-      // Event types some source produces: every known one, plus the files sources' own.
-      const produced = new Set<string>([...ALL_EVENT_TYPES, ...OTHER_SOURCE_EVENT_TYPES]);
+      // Event types some source produces: every known one, plus those entries name (a files
+      // source's eventType).
+      const produced = new Set<string>(PRODUCED_EVENT_TYPES);
       const sources: unknown[] = Array.isArray(c.sources) ? c.sources : [];
       for (const s of sources) {
-        const src = (s ?? {}) as { type?: unknown; eventType?: unknown };
-        if (src.type === 'files' && typeof src.eventType === 'string' && EVENT_TYPE_NAME.test(src.eventType))
-          produced.add(src.eventType);
+        if (typeof s !== 'object' || s === null) continue;
+        const entry = s as Record<string, unknown>;
+        const source = typeof entry.type === 'string' ? sourceOf(entry.type) : undefined;
+        for (const t of source?.entryEventTypes?.(entry) ?? []) produced.add(t);
       }
       const routes: unknown[] = Array.isArray(c.routes) ? c.routes : [];
       routes.forEach((r, i) => {
@@ -335,4 +252,6 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type SourceConfig = Config['source'];
 export type PrincipalConfig = Config['principals'][number];
-export type ExtraSourceConfig = Config['sources'][number];
+export type PipelineConfig = Config['pipeline'];
+/** One entry of `sources`. */
+export type SourceEntryConfig = Config['sources'][number];

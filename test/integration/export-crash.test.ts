@@ -57,7 +57,7 @@ test(`SIGKILL at ${KILLS} random moments, then a full run: every line arrives, r
   await writeFile(
     config,
     'source:\n  listsPerMinute: 1000\n  downloadsPerMinute: 1000\n  rateWindowMs: 1000\n' +
-      `  concurrency: ${CONCURRENCY}\nenrich:\n  dedupe:\n    enabled: false\n`,
+      `pipeline:\n  concurrency: ${CONCURRENCY}\nenrich:\n  dedupe:\n    enabled: false\n`,
   );
   const args = [
     'export',

@@ -46,7 +46,8 @@ async function writeConfig(dir: string): Promise<string> {
   await writeFile(
     path,
     JSON.stringify({
-      source: { ...FAST_SOURCE, concurrency: 3 },
+      source: FAST_SOURCE,
+      pipeline: { concurrency: 3 },
       principals: [{ id: workspace, eventTypes: TYPES }],
       sinks: [{ type: 'file', directory: join(dir, 'out'), fsync: false, lingerMs: 20 }],
       state: { dir: join(dir, 'state') },

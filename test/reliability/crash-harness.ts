@@ -102,7 +102,7 @@ async function exportInvocation(
   await writeFile(
     config,
     'source:\n  listsPerMinute: 1000\n  downloadsPerMinute: 1000\n  rateWindowMs: 1000\n' +
-      `  concurrency: ${concurrency}\nenrich:\n  dedupe:\n    enabled: false\n`,
+      `pipeline:\n  concurrency: ${concurrency}\nenrich:\n  dedupe:\n    enabled: false\n`,
   );
   const args = [
     'export',

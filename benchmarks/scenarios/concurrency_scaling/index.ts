@@ -36,7 +36,8 @@ async function exportAt(
     args: exportArgs(cli, host, {
       window,
       sink: { kind: 'blackhole' },
-      source: { ...UNLIMITED_SOURCE, concurrency },
+      source: UNLIMITED_SOURCE,
+      pipeline: { concurrency },
     }),
     env: host.env,
     timeoutMs: 600_000,

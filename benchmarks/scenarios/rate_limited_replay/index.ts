@@ -62,8 +62,8 @@ export const scenario: Scenario = {
         args: exportArgs(ctx.cli, host, {
           window,
           sink: { kind: 'blackhole' },
+          pipeline: { concurrency: 8 },
           source: {
-            concurrency: 8,
             downloadsPerMinute: limit,
             listsPerMinute: 2 * limit,
             rateWindowMs: windowMs,

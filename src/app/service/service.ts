@@ -257,7 +257,7 @@ function pollerContext(
     enricher: runtime.enricher,
     deadLetter: runtime.deadLetter,
     checkpoints,
-    fileSlots: new FileSlots(config.source.concurrency),
+    fileSlots: new FileSlots(config.pipeline.concurrency),
     schedule: scheduleFromConfig(config.service),
     metrics: deps.metrics,
     logger: deps.logger,

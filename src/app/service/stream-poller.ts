@@ -125,7 +125,7 @@ export class StreamPoller {
   /** One pipeline run from the checkpoint to the end of the listing; resolves with its error. */
   private async pollOnce(): Promise<CfError | undefined> {
     const { ctx, spec } = this;
-    const s = ctx.config.source;
+    const s = ctx.config.pipeline;
     try {
       if (!this.#loaded) {
         const cp = await ctx.checkpoints.load(spec.key);

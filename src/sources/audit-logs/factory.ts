@@ -1,13 +1,24 @@
 import type { Secret } from '../../core/secret.js';
+import { resolveSecret } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
+import { VERSION } from '../../core/version.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
 import type { RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
+import {
+  closeAll,
+  entriesOfType,
+  exportOneStream,
+  type PlannedStreamBase,
+  pollWindow,
+  type SourceDeps,
+  type SourceDescriptor,
+} from '../shared/descriptor.js';
 import { apiClientOptions } from '../shared/index.js';
 import { AuditLogsClient } from './client.js';
-import type { AuditLogsSourceConfig } from './config.js';
-import { auditLogsStream } from './stream-source.js';
+import { type AuditLogsSourceConfig, auditLogsSourceConfigSchema } from './config.js';
+import { AUDIT_LOGS_EVENT_TYPE, auditLogsStream, auditLogsStreamKey } from './stream-source.js';
 
 export interface AuditLogsClientDeps {
   /** The admin key, resolved from `config.adminKey` by the caller. */
@@ -64,3 +75,79 @@ export function createAuditLogsStream(
     ...(resume === undefined ? {} : { resume }),
   });
 }
+
+/** One audit-logs stream of the service: the organization's, with its admin key resolved. */
+export interface PlannedAuditLogsStream extends PlannedStreamBase<'audit-logs'> {
+  readonly config: AuditLogsSourceConfig;
+  readonly adminKey: Secret;
+}
+
+function clientOf(config: AuditLogsSourceConfig, adminKey: Secret, deps: SourceDeps): AuditLogsClient {
+  return createAuditLogsClient(config, {
+    adminKey,
+    limiters: deps.limiters,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    userAgent: `compliance-forwarder/${VERSION}`,
+  });
+}
+
+/** The API Platform audit logs of one organization: one stream, keyed by its filters too. */
+export const auditLogsSource: SourceDescriptor<
+  'audit-logs',
+  typeof auditLogsSourceConfigSchema,
+  PlannedAuditLogsStream
+> = {
+  type: 'audit-logs',
+  section: 'sources',
+  configSchema: auditLogsSourceConfigSchema,
+  eventTypes: [AUDIT_LOGS_EVENT_TYPE],
+  cli: {
+    usage:
+      'audit-logs needs OPENAI_ADMIN_KEY[_FILE] (base OPENAI_API_BASE, default https://api.openai.com/v1) and --principal org-...; --event-type filters its event types.',
+    requires: { principal: true, eventType: false, after: true },
+    entry: (flags) => ({
+      type: 'audit-logs',
+      organizationId: flags.principal,
+      ...(flags.eventTypes.length > 0 ? { eventTypes: flags.eventTypes } : {}),
+    }),
+  },
+  instances: entriesOfType('audit-logs'),
+  env: { baseUrl: 'OPENAI_API_BASE', key: { field: 'adminKey', variable: 'OPENAI_ADMIN_KEY' } },
+  plan: (config, where, env) => ({
+    streams: [
+      {
+        type: 'audit-logs',
+        key: auditLogsStreamKey(config.organizationId, config),
+        config,
+        adminKey: resolveSecret(
+          config.adminKey,
+          `The OpenAI admin key of ${config.organizationId} (${where})`,
+          env,
+        ),
+      },
+    ],
+  }),
+  async exportStreams(config, window, deps) {
+    const client = clientOf(config, resolveSecret(config.adminKey, 'The OpenAI admin key', deps.env), deps);
+    return exportOneStream(
+      auditLogsStreamKey(config.organizationId, config),
+      (resume) => createAuditLogsStream(client, config, window, resume),
+      () => client.close(),
+      deps.resumeOf,
+    );
+  },
+  pollStreams(planned, deps) {
+    const clients: AuditLogsClient[] = [];
+    const streams = planned.map((p) => {
+      const client = clientOf(p.config, p.adminKey, deps);
+      clients.push(client);
+      return {
+        key: p.key,
+        open: (position: WatermarkPosition | undefined) =>
+          createAuditLogsStream(client, p.config, pollWindow(deps.startAfter, position), position),
+      };
+    });
+    return { streams, close: () => closeAll(clients) };
+  },
+};

@@ -23,8 +23,10 @@ export {
 export {
   type AuditLogsClientDeps,
   type AuditLogsWindow,
+  auditLogsSource,
   createAuditLogsClient,
   createAuditLogsStream,
+  type PlannedAuditLogsStream,
 } from './factory.js';
 export type { AuditLogEvent, AuditLogPage } from './page.js';
 export {

@@ -19,6 +19,23 @@ export {
   type ListQuery,
   type OpenFileOptions,
 } from './client.js';
+export {
+  type ComplianceLogsInstance,
+  type ComplianceLogsSourceConfig,
+  type ComplianceLogsSourceConfigInput,
+  complianceLogsSourceConfigSchema,
+  eventTypeSchema,
+  type PrincipalConfig,
+  principalConfigSchema,
+  principalIdSchema,
+} from './config.js';
+export {
+  type ComplianceClientDeps,
+  complianceLogsSource,
+  createComplianceClient,
+  createComplianceStream,
+  type PlannedComplianceStream,
+} from './factory.js';
 export { type FileDescriptor, type ListPage, parseListPage } from './list-page.js';
 export { listFiles, type PagerOptions } from './pager.js';
 export {

@@ -1,13 +1,29 @@
 import type { Secret } from '../../core/secret.js';
+import { resolveSecret } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
+import { VERSION } from '../../core/version.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
 import type { RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
+import {
+  closeAll,
+  entriesOfType,
+  exportOneStream,
+  type PlannedStreamBase,
+  pollWindow,
+  type SourceDeps,
+  type SourceDescriptor,
+} from '../shared/descriptor.js';
 import { apiClientOptions } from '../shared/index.js';
 import { ConversationsClient } from './client.js';
-import type { ConversationsSourceConfig } from './config.js';
-import { conversationsStream } from './stream-source.js';
+import { type ConversationsSourceConfig, conversationsSourceConfigSchema } from './config.js';
+import {
+  CONVERSATION_MESSAGES_EVENT_TYPE,
+  CONVERSATIONS_EVENT_TYPE,
+  conversationsStream,
+  conversationsStreamKey,
+} from './stream-source.js';
 
 export interface ConversationsClientDeps {
   /** The Compliance API key, resolved from `config.apiKey` by the caller. */
@@ -56,3 +72,79 @@ export function createConversationsStream(
     ...(resume === undefined ? {} : { resume }),
   });
 }
+
+/** One conversations stream of the service: the workspace's, with its key resolved. */
+export interface PlannedConversationsStream extends PlannedStreamBase<'conversations'> {
+  readonly config: ConversationsSourceConfig;
+  readonly apiKey: Secret;
+}
+
+function clientOf(config: ConversationsSourceConfig, apiKey: Secret, deps: SourceDeps): ConversationsClient {
+  return createConversationsClient(config, {
+    apiKey,
+    limiters: deps.limiters,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    userAgent: `compliance-forwarder/${VERSION}`,
+  });
+}
+
+/** The legacy Compliance API conversations of one workspace: one stream. */
+export const conversationsSource: SourceDescriptor<
+  'conversations',
+  typeof conversationsSourceConfigSchema,
+  PlannedConversationsStream
+> = {
+  type: 'conversations',
+  section: 'sources',
+  configSchema: conversationsSourceConfigSchema,
+  eventTypes: [CONVERSATIONS_EVENT_TYPE, CONVERSATION_MESSAGES_EVENT_TYPE],
+  cli: {
+    usage: 'conversations uses the Compliance API key and base and --principal <workspace>.',
+    flags: { 'per-message': { type: 'boolean', usage: 'conversations: one event per message' } },
+    requires: { principal: true, eventType: false, after: true },
+    entry: (flags) => ({
+      type: 'conversations',
+      workspaceId: flags.principal,
+      ...(flags.values['per-message'] === true ? { perMessage: true } : {}),
+    }),
+  },
+  instances: entriesOfType('conversations'),
+  env: { baseUrl: 'COMPLIANCE_API_BASE', key: { field: 'apiKey', variable: 'COMPLIANCE_API_KEY' } },
+  plan: (config, where, env) => ({
+    streams: [
+      {
+        type: 'conversations',
+        key: conversationsStreamKey(config.workspaceId, config.perMessage),
+        config,
+        apiKey: resolveSecret(
+          config.apiKey,
+          `The Compliance API key of workspace ${config.workspaceId} (${where})`,
+          env,
+        ),
+      },
+    ],
+  }),
+  async exportStreams(config, window, deps) {
+    const client = clientOf(config, resolveSecret(config.apiKey, 'The Compliance API key', deps.env), deps);
+    return exportOneStream(
+      conversationsStreamKey(config.workspaceId, config.perMessage),
+      (resume) => createConversationsStream(client, config, window, resume),
+      () => client.close(),
+      deps.resumeOf,
+    );
+  },
+  pollStreams(planned, deps) {
+    const clients: ConversationsClient[] = [];
+    const streams = planned.map((p) => {
+      const client = clientOf(p.config, p.apiKey, deps);
+      clients.push(client);
+      return {
+        key: p.key,
+        open: (position: WatermarkPosition | undefined) =>
+          createConversationsStream(client, p.config, pollWindow(deps.startAfter, position), position),
+      };
+    });
+    return { streams, close: () => closeAll(clients) };
+  },
+};

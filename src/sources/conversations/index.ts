@@ -18,8 +18,10 @@ export { conversationKey } from './conversation-lines.js';
 export {
   type ConversationsClientDeps,
   type ConversationsWindow,
+  conversationsSource,
   createConversationsClient,
   createConversationsStream,
+  type PlannedConversationsStream,
 } from './factory.js';
 export {
   CONVERSATION_MESSAGES_EVENT_TYPE,

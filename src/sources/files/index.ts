@@ -9,7 +9,12 @@
  * See docs/sources.md.
  */
 export { type FilesSourceConfig, type FilesSourceConfigInput, filesSourceConfigSchema } from './config.js';
-export { createFilesStreams, type FilesStreamsDeps } from './factory.js';
+export {
+  createFilesStreams,
+  type FilesStreamsDeps,
+  filesSource,
+  type PlannedFilesStream,
+} from './factory.js';
 export { type ArchiveFormat, FileCursor } from './file-cursor.js';
 export { expandPattern, globToRegExp } from './glob.js';
 export {

@@ -12,7 +12,7 @@ after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))
 test('defaults make a minimal config valid and frozen', () => {
   const c = validateConfig({});
   assert.equal(c.source.baseUrl, 'https://api.chatgpt.com/v1/compliance');
-  assert.equal(c.source.concurrency, 4);
+  assert.equal(c.pipeline.concurrency, 4);
   assert.equal(c.source.downloadsPerMinute, 50);
   assert.deepEqual(
     c.sinks.map((s) => s.type),
@@ -38,7 +38,7 @@ test('every problem is listed at once, with its path, and unknown keys are error
     assert.ok(isCfError(err) && err.code === 'CF_ERR_CONFIG');
     const m = err.message;
     for (const needle of [
-      'source.concurrency',
+      'pipeline.concurrency',
       'source.pageSize',
       'bogus',
       'principals[0].id',
@@ -60,10 +60,10 @@ test('config files are YAML or JSON, parsed as data only', async () => {
   const yamlPath = join(d, 'c.yaml');
   await writeFile(
     yamlPath,
-    'source:\n  concurrency: 8\nsinks:\n  - type: file\n    directory: /tmp/out\nprincipals:\n  - id: org-abc\n    eventTypes: [COSTS]\n',
+    'pipeline:\n  concurrency: 8\nsinks:\n  - type: file\n    directory: /tmp/out\nprincipals:\n  - id: org-abc\n    eventTypes: [COSTS]\n',
   );
   const c = validateConfig(await readConfigFile(yamlPath));
-  assert.equal(c.source.concurrency, 8);
+  assert.equal(c.pipeline.concurrency, 8);
   const evil = join(d, 'evil.yaml');
   await writeFile(evil, 'a: !!js/function "function(){ return process.exit(3) }"\n');
   await assert.rejects(readConfigFile(evil), (e: unknown) => isCfError(e) && e.code === 'CF_ERR_CONFIG');
