@@ -93,6 +93,10 @@ export const auditLogOptionsSchema = z
       description:
         'Audit events per minute of the span (effective_at seconds drawn inside it, so some share one).',
     }),
+    activeMinuteRatio: z.number().min(0).max(1).default(1).meta({
+      description:
+        'The share of minutes that hold any events (e.g. 0.005 with eventsPerMinute 1..1: a quiet organization, ~7 events a day).',
+    }),
     lateRatio: z
       .number()
       .min(0)

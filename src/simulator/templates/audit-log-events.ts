@@ -11,6 +11,8 @@ import { person } from './text.js';
 
 export interface AuditLogEventOptions {
   readonly eventsPerMinute: { readonly min: number; readonly max: number };
+  /** The share of minutes with any events; 1 (every minute) draws nothing for it. */
+  readonly activeMinuteRatio?: number;
   readonly lateRatio: number;
   readonly maxLateMs: number;
 }
@@ -80,7 +82,8 @@ export class AuditLogEvents {
     if (hit !== undefined) return hit;
     const rng = new Prng(combine(this.#seed, minute));
     const { min, max } = this.#opts.eventsPerMinute;
-    const n = rng.int(min, max);
+    const ratio = this.#opts.activeMinuteRatio ?? 1;
+    const n = ratio >= 1 || rng.chance(ratio) ? rng.int(min, max) : 0;
     const seconds = Array.from({ length: n }, () => rng.int(0, 59)).sort((a, b) => a - b);
     const events = seconds.map((second, rank) => this.#event(minute, rank, minute * 60 + second, rng));
     if (this.#cache.size > 4096) this.#cache.clear();

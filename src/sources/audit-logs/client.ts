@@ -1,6 +1,7 @@
 import { CfError } from '../../core/errors/index.js';
 import type { Secret } from '../../core/secret.js';
 import { readBodyText } from '../../http/index.js';
+import { type Logger, silentLogger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import { type ApiClientOptions, BearerApi, bearerApiOptions } from '../shared/index.js';
 import { type AuditLogPage, parseAuditLogPage } from './page.js';
@@ -51,9 +52,12 @@ const FILTER_PARAMS: ReadonlyArray<[keyof AuditLogFilters, string]> = [
 export class AuditLogsClient {
   readonly #api: BearerApi;
   readonly metrics: Metrics | undefined;
+  /** Where the stream logs its pages (debug); never given the key or a URL. */
+  readonly logger: Logger;
 
   constructor(opts: AuditLogsClientOptions) {
     this.metrics = opts.metrics;
+    this.logger = opts.logger ?? silentLogger();
     this.#api = new BearerApi(
       bearerApiOptions(opts, {
         baseUrl: opts.baseUrl,

@@ -44,8 +44,17 @@ export const auditLogsSourceConfigSchema = z
     }),
     sliceMs: z.number().int().min(60_000).default(3_600_000).meta({
       description:
-        'The window is listed in slices of this length, oldest first; each slice is read whole (newest first, as the API answers) before its events go out oldest first.',
+        'The window is listed in slices, oldest first, the first this long; each slice is read whole (newest first, as the API answers) before its events go out oldest first. Slices double while one half-full page holds them and halve, down to this length, when one takes more than 10 pages.',
     }),
+    maxSliceMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .default(7 * 24 * 3_600_000)
+      .meta({
+        description:
+          'The longest a slice grows to while slices are sparse (set it to sliceMs for fixed slices).',
+      }),
     memoryMaxBytes: z
       .number()
       .int()

@@ -67,6 +67,7 @@ export function createAuditLogsStream(
     pageSize: config.pageSize,
     overlapMs: config.overlapMs,
     sliceMs: config.sliceMs,
+    maxSliceMs: config.maxSliceMs,
     memoryMaxBytes: config.memoryMaxBytes,
     ...(config.spillDirectory === undefined ? {} : { spillDirectory: config.spillDirectory }),
     batchMaxRecords: config.batchMaxRecords,

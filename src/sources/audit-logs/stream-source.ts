@@ -8,6 +8,7 @@ import { requireIsoMs } from '../../lib/time.js';
 import { RecentKeys } from '../shared/index.js';
 import type { AuditLogFilters, AuditLogsClient } from './client.js';
 import { ReorderBuffer } from './reorder-buffer.js';
+import { AdaptiveSlicer, DEFAULT_SHRINK_ABOVE_PAGES } from './slicer.js';
 
 /** The event type audit log records carry through the pipeline (routes, sourcetype, topics). */
 export const AUDIT_LOGS_EVENT_TYPE = 'API_AUDIT_LOG';
@@ -20,7 +21,10 @@ export interface AuditLogsStreamOptions extends AuditLogFilters {
   readonly before?: string;
   readonly pageSize: number;
   readonly overlapMs: number;
+  /** The first slice's length, and the shortest a slice shrinks to (see slicer.ts). */
   readonly sliceMs: number;
+  /** The longest a slice grows to while slices are sparse; default 7 days. */
+  readonly maxSliceMs?: number;
   readonly memoryMaxBytes: number;
   /** Default: the system temp directory. */
   readonly spillDirectory?: string;
@@ -30,6 +34,9 @@ export interface AuditLogsStreamOptions extends AuditLogFilters {
   /** The stream's checkpoint, if any. */
   readonly resume?: WatermarkPosition;
 }
+
+/** The longest slice unless configured otherwise. */
+export const DEFAULT_MAX_SLICE_MS = 7 * 24 * 3_600_000;
 
 /** Consecutive empty pages that still claim has_more before the answer is called broken. */
 const MAX_EMPTY_PAGES_WITH_MORE = 3;
@@ -65,13 +72,15 @@ interface Batch {
 /**
  * One organization's API Platform audit log as a StreamSource.
  *
- *   window (after, before] ─> slices of sliceMs, oldest first
+ *   window (after, before] ─> slices, oldest first (sliceMs first, then adaptive: see slicer.ts)
  *     slice: pages newest first (after=last_id) ─> ReorderBuffer (memory, then a spill file)
  *            ─> events oldest first ─> skip ids already delivered ─> batches ("files")
  *
  * The API answers newest first; the pipeline needs oldest first so that the checkpoint can follow
  * the deliveries. Each slice is therefore read whole before its events go out, in memory up to
- * `memoryMaxBytes` and in a temporary file beyond (flat memory for any slice size).
+ * `memoryMaxBytes` and in a temporary file beyond (flat memory for any slice size). A slice that
+ * fit in one half-full page doubles the next (up to `maxSliceMs`), one of many pages halves it
+ * (down to `sliceMs`): a quiet month costs a dozen requests, a busy hour keeps its slices short.
  *
  * A batch's checkpoint is the latest `effective_at` delivered (ISO) and the ids delivered within
  * `overlapMs` before it (RecentKeys, `<ms>|<id>`). A resumed stream re-reads from the checkpoint
@@ -108,15 +117,15 @@ export function auditLogsStream(client: AuditLogsClient, o: AuditLogsStreamOptio
       const recent = new RecentKeys(o.overlapMs, o.recentIdsMax, resume?.idsAtEndTime ?? []);
       let latestSec =
         resume === undefined ? Number.NEGATIVE_INFINITY : Math.floor(Date.parse(resume.endTime) / 1000);
-      const sliceSec = Math.max(60, Math.floor(o.sliceMs / 1000));
-      for (let from = startSec; from < endSec; from += sliceSec) {
-        const to = Math.min(endSec, from + sliceSec);
+      const slicer = sliceSizingOf(o);
+      for (let from = startSec, to: number; from < endSec; from = to) {
+        to = Math.max(from + 1, Math.floor(slicer.next(from * 1000, endSec * 1000) / 1000));
         const buffer = new ReorderBuffer({
           memoryMaxBytes: o.memoryMaxBytes,
           spillDirectory: o.spillDirectory ?? tmpdir(),
         });
         try {
-          await listSlice(client, o, key, from, to, buffer, signal);
+          slicer.record(await listSlice(client, o, key, from, to, buffer, signal));
           for await (const batch of batchesOf(buffer, o, recent, latestSec)) {
             latestSec = Math.max(latestSec, Date.parse(batch.file.endTime) / 1000);
             batches.set(batch.file.id, batch.body);
@@ -154,7 +163,21 @@ export function auditLogsStream(client: AuditLogsClient, o: AuditLogsStreamOptio
   };
 }
 
-/** Lists one slice [from, to) page by page (newest first) into `buffer`, each page turned oldest first. */
+/** The slicer of a window: sliceMs (whole seconds, at least a minute) first and as the floor, maxSliceMs the ceiling. */
+function sliceSizingOf(o: AuditLogsStreamOptions): AdaptiveSlicer {
+  const minSliceMs = Math.max(60, Math.floor(o.sliceMs / 1000)) * 1000;
+  return new AdaptiveSlicer({
+    minSliceMs,
+    maxSliceMs: Math.max(minSliceMs, o.maxSliceMs ?? DEFAULT_MAX_SLICE_MS),
+    pageSize: o.pageSize,
+    shrinkAbovePages: DEFAULT_SHRINK_ABOVE_PAGES,
+  });
+}
+
+/**
+ * Lists one slice [from, to) page by page (newest first) into `buffer`, each page turned oldest
+ * first; answers how many pages and events it took (the next slice's length depends on it).
+ */
 async function listSlice(
   client: AuditLogsClient,
   o: AuditLogsStreamOptions,
@@ -163,10 +186,13 @@ async function listSlice(
   to: number,
   buffer: ReorderBuffer,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<{ pages: number; events: number }> {
   let after: string | undefined;
   let emptyWithMore = 0;
+  let pages = 0;
+  let events = 0;
   for (;;) {
+    const started = performance.now();
     const page = await client.listPage(
       {
         ...filtersOf(o),
@@ -187,7 +213,21 @@ async function listSlice(
       lines.push(`${event.effective_at}\t${JSON.stringify(event.id)}\t${JSON.stringify(record)}\n`);
     }
     await buffer.add(Buffer.from(lines.join(''), 'utf8'));
-    if (!page.has_more) return;
+    pages++;
+    events += lines.length;
+    client.logger.debug(
+      {
+        stream,
+        slice: `${isoSeconds(from)}..${isoSeconds(to)}`,
+        page: pages,
+        events: page.data.length,
+        bytes: page.bytes,
+        hasMore: page.has_more,
+        durationMs: Math.round(performance.now() - started),
+      },
+      'Listed an audit log page.',
+    );
+    if (!page.has_more) return { pages, events };
     if (page.data.length === 0) {
       if (++emptyWithMore >= MAX_EMPTY_PAGES_WITH_MORE) {
         throw new CfError(
