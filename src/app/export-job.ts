@@ -4,6 +4,7 @@ import { type CfError, classify } from '../core/errors/index.js';
 import { resolveSecret } from '../core/secret-ref.js';
 import type { StreamSource } from '../core/stream-source.js';
 import { type PipelineResult, type ProgressEvent, runPipeline } from '../engine/run-pipeline.js';
+import type { RateLimitHold } from '../http/index.js';
 import { DEFAULT_SOURCE, type SourceEntry, sourceOf } from '../sources/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -33,6 +34,11 @@ export interface ExportJobDeps {
   /** Standard input, for `--source files --path -`. */
   readonly stdin?: import('node:stream').Readable;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Handed, once the rate limiters exist, a probe of those holding requests back (the progress
+   * line's "waiting for the rate limit" state polls it).
+   */
+  readonly onRateLimitProbe?: (probe: () => readonly RateLimitHold[]) => void;
 }
 
 export interface ExportSummary {
@@ -69,6 +75,7 @@ export async function runExportJob(
     await runtime.release();
     throw err;
   }
+  deps.onRateLimitProbe?.(() => runtime.limiters.holds());
   const onAbort = () => controller.abort(deps.signal.reason);
   deps.signal.addEventListener('abort', onAbort, { once: true });
   let streams: WindowStreams | undefined;

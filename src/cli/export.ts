@@ -1,4 +1,4 @@
-import { type ExportWindow, runExportJob } from '../app/export-job.js';
+import { type ExportSummary, type ExportWindow, runExportJob } from '../app/export-job.js';
 import { mergeConfig, readConfigFile, validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { parseTime } from '../config/time.js';
@@ -143,7 +143,11 @@ export async function parseExportArgs(
 export async function runExport(
   args: ExportArgs,
   io: CommandIo,
-  opts: { ordered?: boolean } = {},
+  opts: {
+    ordered?: boolean;
+    /** Lines for stderr after the progress summary (fetch's `last_end_time`), success or not. */
+    summaryLines?: (summary: ExportSummary) => readonly string[];
+  } = {},
 ): Promise<number> {
   const logger = createLogger({ level: args.config.log.level });
   const metrics = new Metrics();
@@ -163,8 +167,10 @@ export async function runExport(
     ordered: opts.ordered ?? false,
     ...(io.stdin === undefined ? {} : { stdin: io.stdin }),
     onProgress: progress.onEvent,
+    onRateLimitProbe: progress.watchRateLimits,
   });
   if (args.progress) progress.finish(summary.error === undefined ? 'done' : 'stopped');
+  for (const line of opts.summaryLines?.(summary) ?? []) io.stderr.write(`${line}\n`);
   if (summary.deadLetters > 0) {
     io.stderr.write(`${summary.deadLetters} dead-letter records in ${summary.deadLetterPath}\n`);
   }

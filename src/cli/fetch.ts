@@ -1,3 +1,4 @@
+import type { ExportSummary } from '../app/export-job.js';
 import { validateConfig } from '../config/load.js';
 import { parseTime } from '../config/time.js';
 import { CfError } from '../core/errors/index.js';
@@ -18,9 +19,10 @@ const USAGE = `Usage: compliance-forwarder fetch <workspace_or_org_id> <event_ty
 
 A drop-in for OpenAI's cookbook script: lists every log file of one event type after a time
 and prints the files' lines to stdout, unchanged, one per line, in list order. Progress goes to
-stderr. Unlike the script it downloads several files at once within the rate limit, retries,
-verifies each file's size and SHA-256, never sends the key to the download host, and never
-skips files that share an end_time across a page boundary.
+stderr, ending with last_end_time=<ISO>: the end_time of the last file delivered, the <after>
+of the next run. Unlike the script it downloads several files at once within the rate limit,
+retries, verifies each file's size and SHA-256, never sends the key to the download host, and
+never skips files that share an end_time across a page boundary.
 
   workspace_or_org_id   a workspace id (UUID) or an organization id (org-...)
   event_type            e.g. AUTH_LOG
@@ -78,7 +80,28 @@ export const fetchCommand: Command = {
       io,
       {
         ordered: true,
+        summaryLines: (summary) => fetchSummary(summary, eventType, after),
       },
     );
   },
 };
+
+/**
+ * What the cookbook's script prints at its end, plus `last_end_time=<ISO>` on a line of its own:
+ * the end_time of the last file delivered in list order, the `after` of the next run of a
+ * chain. With nothing delivered (nothing new, or a failure before the first file) it is the
+ * `after` this run was given, so a chain never moves past what it has not delivered.
+ */
+export function fetchSummary(summary: ExportSummary, eventType: string, after: string): string[] {
+  const stream = summary.result.streams[0];
+  const files = stream?.filesDone ?? 0;
+  const last = files > 0 ? stream?.position?.endTime : undefined;
+  const head =
+    last === undefined
+      ? `No results found for event_type ${eventType} after ${after}`
+      : `Completed downloading ${files} log files up to ${last}`;
+  return [
+    summary.error === undefined ? head : `Stopped after ${files} log files`,
+    `last_end_time=${last ?? after}`,
+  ];
+}

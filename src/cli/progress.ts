@@ -1,9 +1,14 @@
 import type { Writable } from 'node:stream';
 import type { ProgressEvent } from '../engine/run-pipeline.js';
+import type { RateLimitHold } from '../http/index.js';
+
+/** Shorter holds are not worth a word: at 50 downloads a minute every file waits about a second. */
+const HOLD_SHOWN_FROM_MS = 1000;
 
 /**
  * Progress of an export on stderr: a line redrawn twice a second on a TTY (files, events,
- * bytes, rates, and an ETA when the window has an end), and a summary at the end.
+ * bytes, rates, and an ETA when the window has an end; "waiting for the rate limit (next slot in
+ * N s)" while the client-side limiter holds requests back), and a summary at the end.
  */
 export class ProgressReporter {
   private files = 0;
@@ -14,6 +19,7 @@ export class ProgressReporter {
   private readonly started = Date.now();
   private readonly positions = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private rateLimits: (() => readonly RateLimitHold[]) | undefined;
 
   constructor(
     private readonly out: Writable,
@@ -40,6 +46,19 @@ export class ProgressReporter {
     }
   };
 
+  /** Where the line learns that the rate limiter holds requests back (polled at each redraw). */
+  readonly watchRateLimits = (probe: () => readonly RateLimitHold[]): void => {
+    this.rateLimits = probe;
+  };
+
+  /** The live line: the counters, and the rate-limit wait when there is one. */
+  liveLine(): string {
+    // The soonest slot: whatever frees first lets work go on.
+    const hold = this.rateLimits?.()[0];
+    if (hold === undefined || hold.nextSlotInMs < HOLD_SHOWN_FROM_MS) return this.line();
+    return `${this.line()}; waiting for the rate limit (next slot in ${Math.ceil(hold.nextSlotInMs / 1000)} s)`;
+  }
+
   private line(): string {
     const secs = Math.max(0.001, (Date.now() - this.started) / 1000);
     const mib = this.bytes / 1048576;
@@ -60,7 +79,7 @@ export class ProgressReporter {
   }
 
   private draw(): void {
-    this.out.write(`\r\x1b[2K${this.line()}`);
+    this.out.write(`\r\x1b[2K${this.liveLine()}`);
   }
 
   finish(outcome: string): void {

@@ -1,6 +1,7 @@
 import { type DeadLetter, deadLetterEntry } from '../core/dead-letter.js';
 import { type CfError, classify, isCfError } from '../core/errors/index.js';
 import type { SourceRef } from '../core/record.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { RecordEnricher } from '../transforms/index.js';
 import { type FileProcessorDeps, processFile } from './file-processor.js';
@@ -14,6 +15,8 @@ export interface FileJobDeps extends FileProcessorDeps {
   readonly skipExpiredFiles: boolean;
   readonly ordered: boolean;
   readonly onProgress: ((event: ProgressEvent) => void) | undefined;
+  /** Logs each file read (info): ids, sizes, records, duration; never keys or URLs. */
+  readonly logger?: Logger;
 }
 
 /** Opens one pulled file and moves its records to the sinks; a failure goes to `settleFailedFile`. */
@@ -32,6 +35,7 @@ export async function runFileJob(job: FileJob, deps: FileJobDeps, signal: AbortS
   };
   deps.metrics.filesInFlight.inc({ stream: src.key });
   deps.onProgress?.({ kind: 'file-started', stream: src.key, file });
+  const started = performance.now();
   try {
     const outcome = await processFile({
       body: src.open(file, signal),
@@ -44,6 +48,18 @@ export async function runFileJob(job: FileJob, deps: FileJobDeps, signal: AbortS
     });
     stream.records += outcome.records;
     deps.onProgress?.({ kind: 'file-read', stream: src.key, file, outcome });
+    deps.logger?.info(
+      {
+        stream: src.key,
+        fileId: file.id,
+        endTime: file.endTime,
+        ...(file.sizeBytes === undefined ? {} : { sizeBytes: file.sizeBytes }),
+        bytes: outcome.bytes,
+        records: outcome.records,
+        durationMs: Math.round(performance.now() - started),
+      },
+      'File read.',
+    );
     ticket.sourceDone();
   } catch (err) {
     await settleFailedFile(job, err, deps, signal);

@@ -54,6 +54,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     skipExpiredFiles: options.skipExpiredFiles ?? false,
     ordered: options.ordered ?? false,
     onProgress: options.onProgress,
+    logger: options.logger.child({ component: 'pipeline' }),
   };
   const workers = Array.from({ length: Math.max(1, options.concurrency) }, () =>
     pullAndRunFiles(puller, deps, signals, options.fileSlots),

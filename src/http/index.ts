@@ -19,7 +19,12 @@ export {
   type HttpTimeouts,
 } from './http-client.js';
 export { limitedRequest } from './limited-request.js';
-export { RateLimiter, RateLimiterRegistry, type RateLimitSlot } from './rate-limiter.js';
+export {
+  RateLimiter,
+  RateLimiterRegistry,
+  type RateLimitHold,
+  type RateLimitSlot,
+} from './rate-limiter.js';
 export {
   httpStatusError,
   probeErrorMessage,

@@ -74,6 +74,16 @@ export class RateLimiter {
   }
 
   /**
+   * Milliseconds until the next start may be granted (0: now), or undefined when that waits on
+   * a request in flight to answer rather than on the clock. Read-only: a status for progress.
+   */
+  nextSlotInMs(): number | undefined {
+    const at = this.#nextStartAt();
+    if (at === Number.POSITIVE_INFINITY) return undefined;
+    return Math.max(0, Math.ceil(at - performance.now()));
+  }
+
+  /**
    * Resolves when the caller may start one request; the window counts from that moment.
    * Rejects with the signal's reason if it aborts first; an aborted waiter consumes nothing.
    */
@@ -165,6 +175,13 @@ export class RateLimiter {
   }
 }
 
+/** A limiter that holds requests back: its key, how many wait, and when the next may start. */
+export interface RateLimitHold {
+  readonly key: string;
+  readonly pending: number;
+  readonly nextSlotInMs: number;
+}
+
 /**
  * Shared limiters by key: one per API key and endpoint, so every stream that uses the same key
  * draws from the same budget (the upstream limits are per key and endpoint, not per stream).
@@ -191,5 +208,20 @@ export class RateLimiterRegistry {
     const limiter = new RateLimiter(limit, windowMs);
     this.#limiters.set(key, limiter);
     return limiter;
+  }
+
+  /**
+   * The limiters that hold requests back right now on the clock (a window or a Retry-After
+   * pause, not an answer in flight), soonest next slot first. Keys name the key's redacted id.
+   */
+  holds(): RateLimitHold[] {
+    const out: RateLimitHold[] = [];
+    for (const [key, limiter] of this.#limiters) {
+      if (limiter.pending === 0) continue;
+      const nextSlotInMs = limiter.nextSlotInMs();
+      if (nextSlotInMs !== undefined && nextSlotInMs > 0)
+        out.push({ key, pending: limiter.pending, nextSlotInMs });
+    }
+    return out.sort((a, b) => a.nextSlotInMs - b.nextSlotInMs);
   }
 }

@@ -138,6 +138,11 @@ export class ComplianceLogsClient {
     };
   }
 
+  /** This client's logger (the pager logs its pages there); never given the key or a signed URL. */
+  get logger(): Logger {
+    return this.#logger;
+  }
+
   /** The stream key of one event type of this principal, as in SourceRef.stream. */
   streamKey(eventType: string): string {
     return `${this.#route.streamPrefix}/${eventType}`;

@@ -75,11 +75,23 @@ export async function* listFiles(
   let emptyPagesWithMore = 0;
 
   while (opts.maxPages === undefined || pages < opts.maxPages) {
+    const started = performance.now();
     const page = await client.listPage(
       { eventTypes: [opts.eventType], after, limit, ...(before ? { before } : {}) },
       signal,
     );
     pages++;
+    client.logger.debug(
+      {
+        stream,
+        page: pages,
+        files: page.data.length,
+        hasMore: page.has_more,
+        lastEndTime: page.last_end_time,
+        durationMs: Math.round(performance.now() - started),
+      },
+      'Listed a page.',
+    );
     let fresh = 0;
     // The API lists in ascending end_time; sorting (stably) again costs nothing and makes the
     // "earlier than BOUNDARY was taken before" rule safe even if a page came back out of order.
