@@ -75,7 +75,7 @@ async function runCase(
   const sink: SinkChoice = c.sink === 'fast' ? { kind: 'blackhole' } : { kind: 'stdout' };
   let reader: ReturnType<typeof readThrottled> | undefined;
   const run = await measureChild({
-    args: exportArgs(cli, host, { window, sink, source: { ...UNLIMITED_SOURCE, concurrency: 4 } }),
+    args: exportArgs(cli, host, { window, sink, source: UNLIMITED_SOURCE, pipeline: { concurrency: 4 } }),
     env: host.env,
     ...(c.sink === 'throttled'
       ? {
