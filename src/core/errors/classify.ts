@@ -95,10 +95,11 @@ export function proxyTunnelStatus(err: unknown): number | undefined {
 function proxyTunnelError(err: unknown): CfError | undefined {
   const status = proxyTunnelStatus(err);
   if (status === undefined) return undefined;
-  if (status === 407) {
+  // 407 is the standard answer; some proxies (tinyproxy) answer 401 to wrong credentials.
+  if (status === 407 || status === 401) {
     return new CfError(
       'CF_ERR_PROXY_AUTH',
-      'The forward proxy answered 407 (Proxy Authentication Required) to CONNECT: give its credentials (http.proxy.username and password, or user:password in the proxy URL), or check them.',
+      `The forward proxy answered ${status} (${status === 407 ? 'Proxy Authentication Required' : 'Unauthorized'}) to CONNECT: give its credentials (http.proxy.username and password, or user:password in the proxy URL), or check them.`,
       { cause: err, retriable: false, details: { proxyStatus: status } },
     );
   }

@@ -51,7 +51,7 @@ export const ERROR_CODES = {
   },
   CF_ERR_PROXY_AUTH: {
     retriable: false,
-    doc: 'The forward proxy answered 407 to CONNECT: give http.proxy.username and password (or user:password in the proxy URL); not retried.',
+    doc: 'The forward proxy answered 407 (or 401) to CONNECT: give http.proxy.username and password (or user:password in the proxy URL); not retried.',
   },
   CF_ERR_PROXY_CONNECT: {
     retriable: false,
