@@ -12,7 +12,8 @@ COMPLIANCE_ORG_ID lines on stdout; any well-formed workspace UUID or org- id als
 Options:
   --port N                      API port (default 8080; 0 picks a free port)
   --download-port N             signed-URL origin port (default port+1, or free when --port 0)
-  --tls-cert FILE --tls-key FILE  serve both origins over HTTPS with this PEM certificate and key
+  --tls-cert FILE               serve both origins over HTTPS with this PEM certificate
+  --tls-key FILE                the certificate's PEM private key (with --tls-cert)
   --seed TEXT                   data seed (default compliance-forwarder)
   --api-key KEY                 the accepted key (default derived from the seed)
   --span DURATION               data covers now - span .. now, e.g. 7d, 36h, 90m (default 7d)

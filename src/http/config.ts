@@ -33,7 +33,10 @@ export const httpConfigSchema = z
         }),
       })
       .prefault({})
-      .meta({ description: 'Forward (egress) proxy.' }),
+      .meta({
+        description:
+          'Forward (egress) proxy for every HTTP(S) request: { url, noProxy: [...], username, password: { env | file }, env: true }. Unset, HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply. See docs/operations.md, Behind an egress proxy.',
+      }),
   })
   .meta({ description: 'Outbound HTTP of every source and HTTP sink.' });
 

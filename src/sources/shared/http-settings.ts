@@ -70,7 +70,10 @@ export function upstreamHttpShape(defaultRequestsPerMinute: number) {
         }),
       })
       .prefault({})
-      .meta({ description: 'TLS trust for this API.' }),
+      .meta({
+        description:
+          'TLS trust for this API: { ca: PEM file }, trusted for the API and its download host besides the public roots and NODE_EXTRA_CA_CERTS (a TLS-inspecting proxy’s CA, a private gateway’s).',
+      }),
   };
 }
 
