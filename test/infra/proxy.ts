@@ -20,6 +20,7 @@ export interface Tinyproxy {
   /** http://127.0.0.1:PORT */
   readonly url: string;
   readonly port: number;
+  readonly pid: number;
   readonly logPath: string;
   /** The log so far. */
   log(): Promise<string>;
@@ -71,6 +72,7 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     logPath,
     log,
     async connects() {
