@@ -50,6 +50,14 @@ export class Runtime {
 
   constructor(config: Config, deps: RuntimeDeps, options: RuntimeOptions) {
     this.egress = httpEgressOf(config.http);
+    const proxies = this.egress.describe();
+    if (proxies.https !== undefined || proxies.http !== undefined) {
+      // Without credentials: describe() gives scheme://host:port only.
+      deps.logger.info(
+        { proxy: proxies },
+        'HTTP requests go through a forward proxy (NO_PROXY targets go direct).',
+      );
+    }
     this.deadLetterPath = defaultDeadLetterPath(config);
     this.deadLetter = new DeadLetterFile(this.deadLetterPath, deps.metrics);
     this.checkpoints = config.state.dir === undefined ? undefined : new CheckpointStore(config.state.dir);

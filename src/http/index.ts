@@ -30,7 +30,6 @@ export {
   type ProxyEndpoint,
   type ProxySettings,
   proxyEndpoint,
-  redactUrlCredentials,
 } from './proxy.js';
 export { RateLimiter, RateLimiterRegistry, type RateLimitSlot } from './rate-limiter.js';
 export {

@@ -131,15 +131,12 @@ export function proxyEndpoint(raw: string, where: string, settings: ProxySetting
     settings.password?.reveal() ?? (url.password ? decodeURIComponent(url.password) : undefined);
   const uri = `${url.protocol}//${url.host}`;
   if (user === undefined || user === '') return { uri };
+  // A Secret registers its value with redactSecrets, the last line of defence for logs and errors.
+  if (password) new Secret(password);
   return {
     uri,
     authorization: new Secret(`Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}`),
   };
-}
-
-/** A URL with any user:password@ replaced, for messages and logs. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1[redacted]@');
 }
 
 interface NoProxyEntry {
