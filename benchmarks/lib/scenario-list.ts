@@ -9,4 +9,5 @@ export const SCENARIOS = [
   'simulator_to_kafka',
   'simulator_to_splunk_hec',
   'simulator_to_syslog',
+  'proxy_overhead',
 ] as const;

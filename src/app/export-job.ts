@@ -144,6 +144,7 @@ function openWindowStreams(
   return descriptor.exportStreams(instance, window, {
     env: deps.env,
     limiters,
+    egress: runtime.egress,
     metrics: deps.metrics,
     logger: deps.logger,
     ...(checkpoints === undefined ? {} : { resumeOf: (key: string) => checkpoints.load(key) }),

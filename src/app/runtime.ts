@@ -6,7 +6,7 @@ import type { Secret } from '../core/secret.js';
 import type { Sink } from '../core/sink.js';
 import { DeadLetterFile } from '../engine/dead-letter-file.js';
 import { Router } from '../engine/router.js';
-import { RateLimiterRegistry } from '../http/index.js';
+import { type HttpEgress, httpEgressOf, RateLimiterRegistry } from '../http/index.js';
 import { CheckpointStore } from '../state/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -45,8 +45,19 @@ export class Runtime {
   readonly router: Router;
   readonly enricher: RecordEnricher;
   readonly limiters = new RateLimiterRegistry();
+  /** Which HTTP requests go through which forward proxy: the `http` section, then the environment. */
+  readonly egress: HttpEgress;
 
   constructor(config: Config, deps: RuntimeDeps, options: RuntimeOptions) {
+    this.egress = httpEgressOf(config.http);
+    const proxies = this.egress.describe();
+    if (proxies.https !== undefined || proxies.http !== undefined) {
+      // Without credentials: describe() gives scheme://host:port only.
+      deps.logger.info(
+        { proxy: proxies },
+        'HTTP requests go through a forward proxy (NO_PROXY targets go direct).',
+      );
+    }
     this.deadLetterPath = defaultDeadLetterPath(config);
     this.deadLetter = new DeadLetterFile(this.deadLetterPath, deps.metrics);
     this.checkpoints = config.state.dir === undefined ? undefined : new CheckpointStore(config.state.dir);
@@ -55,6 +66,7 @@ export class Runtime {
       metrics: deps.metrics,
       deadLetter: this.deadLetter,
       signal: options.signal,
+      egress: this.egress,
     };
     this.sinks = createSinks(config, ctx, deps.stdout);
     for (const sink of this.sinks) sink.setMaxListeners(2 * (options.concurrentRuns ?? 1) + 16);

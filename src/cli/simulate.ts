@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { FaultsInput, SimulatorOptions } from '../simulator/index.js';
 import { Simulator } from '../simulator/index.js';
 import { type Command, type CommandIo, parseCommandArgs, usageError } from './command.js';
@@ -11,6 +12,8 @@ COMPLIANCE_ORG_ID lines on stdout; any well-formed workspace UUID or org- id als
 Options:
   --port N                      API port (default 8080; 0 picks a free port)
   --download-port N             signed-URL origin port (default port+1, or free when --port 0)
+  --tls-cert FILE               serve both origins over HTTPS with this PEM certificate
+  --tls-key FILE                the certificate's PEM private key (with --tls-cert)
   --seed TEXT                   data seed (default compliance-forwarder)
   --api-key KEY                 the accepted key (default derived from the seed)
   --span DURATION               data covers now - span .. now, e.g. 7d, 36h, 90m (default 7d)
@@ -40,6 +43,8 @@ Faults can also be changed while running: POST /__control/faults on the API orig
 const OPTIONS = {
   port: { type: 'string' },
   'download-port': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   seed: { type: 'string' },
   'api-key': { type: 'string' },
   span: { type: 'string' },
@@ -136,6 +141,7 @@ export function simulateOptions(argv: string[]): SimulatorOptions {
   const ttlSeconds = integer(values, 'signed-url-ttl-seconds');
   return {
     port,
+    ...tlsOptions(values),
     downloadPort: integer(values, 'download-port', 65535) ?? (port === 0 ? 0 : port + 1),
     seed: values.seed,
     apiKey: values['api-key'],
@@ -154,6 +160,22 @@ export function simulateOptions(argv: string[]): SimulatorOptions {
           ],
     faults,
   };
+}
+
+function tlsOptions(values: Values): Pick<SimulatorOptions, 'tls'> {
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if (certFile === undefined && keyFile === undefined) return {};
+  if (certFile === undefined || keyFile === undefined)
+    throw usageError('--tls-cert and --tls-key go together.');
+  const read = (file: string, flag: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      throw usageError(`--${flag}: cannot read ${file}.`);
+    }
+  };
+  return { tls: { cert: read(certFile, 'tls-cert'), key: read(keyFile, 'tls-key') } };
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {

@@ -4,6 +4,7 @@ import {
   ORGANIZATION_EVENT_TYPES,
   WORKSPACE_EVENT_TYPES,
 } from '../core/event-types.js';
+import { httpConfigSchema } from '../http/index.js';
 import { sinkConfigSchema } from '../sinks/schema.js';
 import {
   complianceLogsSourceConfigSchema,
@@ -156,6 +157,7 @@ export const configSchema = z
       .default([])
       .meta({ description: 'What to forward from the Compliance Logs Platform (run mode).' }),
     pipeline: pipelineConfigSchema.prefault({}),
+    http: httpConfigSchema.prefault({}),
     sources: z.array(sourceEntrySchema).default([]).meta({
       description:
         'Other sources `run` polls beside the principals, each on the same schedule with its own checkpoint (the same one `export --source` uses).',

@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher, Pool } from 'undici';
-import { CfError } from '../core/errors/index.js';
+import { CfError, classify, isCfError, proxyTunnelStatus, tlsVerifyCode } from '../core/errors/index.js';
 import type { Secret } from '../core/secret.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { createProxyAgent, HttpEgress, type ProxyEndpoint } from './proxy.js';
 import { statusClass } from './response.js';
+import { tlsTrust } from './tls.js';
 
 export interface HttpTimeouts {
   /** TCP (and TLS) connection establishment. */
@@ -34,6 +36,18 @@ export interface HttpClientOptions extends HttpTimeouts {
   connections?: number;
   /** Latency per request goes to httpRequests{endpoint}, 429s to http429{endpoint}. */
   metrics?: Metrics;
+  /** Which targets go through which forward proxy. Default: the environment's (defaultEgress()). */
+  egress?: HttpEgress;
+  /** PEM CA bundle trusted for the targets besides the defaults (e.g. a TLS-inspecting proxy's CA). */
+  ca?: string;
+}
+
+let envEgress: HttpEgress | undefined;
+
+/** The egress of clients given none: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, read once. */
+export function defaultEgress(): HttpEgress {
+  envEgress ??= HttpEgress.create({}, process.env);
+  return envEgress;
 }
 
 export interface HttpRequest {
@@ -67,7 +81,10 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorizat
  * UND_ERR_HEADERS_TIMEOUT, UND_ERR_BODY_TIMEOUT, ECONNRESET…); statuses are returned, not thrown.
  */
 export class HttpClient {
-  readonly #dispatcher: Dispatcher;
+  readonly #egress: HttpEgress;
+  readonly #route: (url: URL) => { dispatcher: Dispatcher; proxy?: ProxyEndpoint };
+  readonly #dispatchers: () => Dispatcher[];
+  readonly #proxied = new Map<string, Dispatcher>();
   readonly #origin: string | undefined;
   readonly #bearer: Secret | undefined;
   readonly #userAgent: string;
@@ -83,9 +100,40 @@ export class HttpClient {
       headersTimeout: options.headersTimeoutMs ?? DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs,
       bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_HTTP_TIMEOUTS.bodyTimeoutMs,
     };
+    const trust = tlsTrust(options.ca);
+    const proxyOptions = {
+      connections: dispatcherOptions.connections,
+      connectTimeoutMs: dispatcherOptions.connectTimeout,
+      headersTimeoutMs: dispatcherOptions.headersTimeout,
+      bodyTimeoutMs: dispatcherOptions.bodyTimeout,
+      targetTls: trust,
+    };
+    this.#egress = options.egress ?? defaultEgress();
     this.#origin = options.origin === undefined ? undefined : new URL(options.origin).origin;
-    this.#dispatcher =
-      this.#origin === undefined ? new Agent(dispatcherOptions) : new Pool(this.#origin, dispatcherOptions);
+    const direct = { ...dispatcherOptions, connect: { ...trust } };
+    if (this.#origin === undefined) {
+      // Any origin (signed download URLs): direct or proxied, decided per request.
+      const agent = new Agent(direct);
+      this.#route = (url) => {
+        const proxy = this.#egress.proxyFor(url);
+        if (proxy === undefined) return { dispatcher: agent };
+        let proxied = this.#proxied.get(proxy.uri);
+        if (proxied === undefined) {
+          proxied = createProxyAgent(proxy, proxyOptions);
+          this.#proxied.set(proxy.uri, proxied);
+        }
+        return { dispatcher: proxied, proxy };
+      };
+      this.#dispatchers = () => [agent, ...this.#proxied.values()];
+    } else {
+      // One origin: one Pool to it, or one proxy agent whose tunnels all lead to it.
+      const proxy = this.#egress.proxyFor(new URL(this.#origin));
+      const dispatcher =
+        proxy === undefined ? new Pool(this.#origin, direct) : createProxyAgent(proxy, proxyOptions);
+      const route = proxy === undefined ? { dispatcher } : { dispatcher, proxy };
+      this.#route = () => route;
+      this.#dispatchers = () => [dispatcher];
+    }
     this.#bearer = options.bearer;
     this.#userAgent = options.userAgent ?? 'compliance-forwarder';
     this.#metrics = options.metrics;
@@ -121,8 +169,9 @@ export class HttpClient {
         { endpoint: req.endpoint, status_class: cls },
         (performance.now() - started) / 1000,
       );
+    const { dispatcher, proxy } = this.#route(url);
     try {
-      const res = await this.#dispatcher.request({
+      const res = await dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: req.method ?? 'GET',
@@ -135,17 +184,47 @@ export class HttpClient {
       return { statusCode: res.statusCode, headers: res.headers, body: res.body };
     } catch (err) {
       observe('error');
-      throw err;
+      throw transportError(err, url, proxy);
     }
   }
 
   /** Waits for in-flight requests to finish, then releases every connection. */
-  close(): Promise<void> {
-    return this.#dispatcher.close();
+  async close(): Promise<void> {
+    await Promise.all(this.#dispatchers().map((d) => d.close()));
   }
 
   /** Aborts in-flight requests and releases every connection at once. */
-  destroy(): Promise<void> {
-    return this.#dispatcher.destroy();
+  async destroy(): Promise<void> {
+    await Promise.all(this.#dispatchers().map((d) => d.destroy()));
   }
+}
+
+/**
+ * A failed request's error, naming the target (and the proxy) where the fix is the user's: a
+ * certificate that did not verify (CF_ERR_TLS_VERIFY), a proxy that refused the tunnel
+ * (CF_ERR_PROXY_AUTH, CF_ERR_PROXY_CONNECT) or failed it (502/503/504, retriable). Other errors
+ * pass unchanged, for the classifier. Never the path or query (a signed URL's query is a secret).
+ */
+export function transportError(err: unknown, url: URL, proxy: ProxyEndpoint | undefined): unknown {
+  if (isCfError(err)) return err;
+  const via = proxy === undefined ? '' : ` through the proxy ${proxy.uri}`;
+  const tlsCode = tlsVerifyCode(err);
+  if (tlsCode !== undefined) {
+    const detail = err instanceof Error ? err.message : tlsCode;
+    return new CfError(
+      'CF_ERR_TLS_VERIFY',
+      `TLS verification of ${url.host}${via} failed (${tlsCode}: ${detail}). Trust the CA that signed its certificate ` +
+        `(tls.ca of this source or sink, or NODE_EXTRA_CA_CERTS)${proxy === undefined ? '' : '; a TLS-inspecting proxy signs with its own CA'}, or check the host name.`,
+      { cause: err, retriable: false, details: { host: url.host, tlsCode } },
+    );
+  }
+  if (proxy !== undefined && proxyTunnelStatus(err) !== undefined) {
+    const c = classify(err);
+    return new CfError(c.code, `${c.message} (target ${url.host}, proxy ${proxy.uri})`, {
+      cause: err,
+      retriable: c.retriable,
+      details: { ...c.details, host: url.host },
+    });
+  }
+  return err;
 }

@@ -10,15 +10,27 @@ export {
   parseRetryAfterMs,
   sleep,
 } from '../lib/retry.js';
+export { type HttpConfig, httpConfigSchema, httpEgressOf } from './config.js';
 export {
   DEFAULT_HTTP_TIMEOUTS,
+  defaultEgress,
   HttpClient,
   type HttpClientOptions,
   type HttpRequest,
   type HttpResponse,
   type HttpTimeouts,
+  transportError,
 } from './http-client.js';
 export { limitedRequest } from './limited-request.js';
+export {
+  createProxyAgent,
+  HttpEgress,
+  NoProxy,
+  type ProxyDispatcherOptions,
+  type ProxyEndpoint,
+  type ProxySettings,
+  proxyEndpoint,
+} from './proxy.js';
 export {
   RateLimiter,
   RateLimiterRegistry,
@@ -33,3 +45,4 @@ export {
   statusClass,
 } from './response.js';
 export { type RetryEvent, type RetryOptions, sourceExhaustion, withRetry } from './retry.js';
+export { readCaFile, tlsTrust } from './tls.js';

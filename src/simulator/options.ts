@@ -142,6 +142,13 @@ export const simulatorOptionsSchema = z.strictObject({
   seed: z.union([z.string(), z.number()]).default('compliance-forwarder'),
   port: z.int().min(0).max(65535).default(0),
   downloadPort: z.int().min(0).max(65535).default(0).meta({ description: 'Port of the signed-URL origin.' }),
+  tls: z
+    .strictObject({
+      cert: z.string().min(1).meta({ description: 'PEM certificate (chain) for 127.0.0.1 / localhost.' }),
+      key: z.string().min(1).meta({ description: 'PEM private key of the certificate.' }),
+    })
+    .optional()
+    .meta({ description: 'Serve the API origin and the signed download origin over HTTPS.' }),
   apiKey: z.string().min(8).optional().meta({ description: 'Default: derived from the seed.' }),
   keys: z
     .array(keySchema)

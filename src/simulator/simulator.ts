@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { CfError } from '../core/errors/index.js';
@@ -134,8 +135,14 @@ export class Simulator {
   async start(): Promise<SimulatorInfo> {
     if (this.started !== undefined) return this.started;
     const ctx = this.context();
-    const api = createServer(createApiHandler(ctx));
-    const download = createServer(createSignedHandler(ctx));
+    // With tls, both origins speak HTTPS with the same certificate (for 127.0.0.1 and localhost).
+    const tls = this.options.tls;
+    const serve = (handler: RequestListener): Server =>
+      tls === undefined
+        ? createServer(handler)
+        : (createHttpsServer({ cert: tls.cert, key: tls.key }, handler) as unknown as Server);
+    const api = serve(createApiHandler(ctx));
+    const download = serve(createSignedHandler(ctx));
     try {
       await listen(api, this.options.port);
       await listen(download, this.options.downloadPort);
@@ -146,11 +153,12 @@ export class Simulator {
     this.servers = { api, download };
     const port = (api.address() as AddressInfo).port;
     const downloadPort = (download.address() as AddressInfo).port;
+    const scheme = tls === undefined ? 'http' : 'https';
     this.started = Object.freeze({
-      baseUrl: `http://127.0.0.1:${port}/v1/compliance`,
-      apiBase: `http://127.0.0.1:${port}/v1`,
-      apiOrigin: `http://127.0.0.1:${port}`,
-      downloadOrigin: `http://127.0.0.1:${downloadPort}`,
+      baseUrl: `${scheme}://127.0.0.1:${port}/v1/compliance`,
+      apiBase: `${scheme}://127.0.0.1:${port}/v1`,
+      apiOrigin: `${scheme}://127.0.0.1:${port}`,
+      downloadOrigin: `${scheme}://127.0.0.1:${downloadPort}`,
       apiKey: this.keys[0]!.key,
       sampleWorkspaceId: this.sampleWorkspaceId,
       sampleOrgId: this.sampleOrgId,

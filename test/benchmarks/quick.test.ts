@@ -22,6 +22,7 @@ const NEEDS_EXTERNAL_TOOLS = new Set([
   'simulator_to_kafka',
   'simulator_to_splunk_hec',
   'simulator_to_syslog',
+  'proxy_overhead',
 ]);
 
 function runQuickSuite(jsonPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -8,7 +8,8 @@
 # certificates are made in a temporary directory by the test set-up (openssl).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PKGS=(librdkafka-dev kcat gcc libc6-dev rsyslog rsyslog-gnutls openssl curl jq)
+# tinyproxy: a real forward proxy for the proxy tests (test/infra/proxy.ts).
+PKGS=(librdkafka-dev kcat gcc libc6-dev rsyslog rsyslog-gnutls openssl curl jq tinyproxy)
 # kubectl renders the Kubernetes manifests (kubectl kustomize); Debian's is kubernetes-client.
 command -v kubectl >/dev/null 2>&1 || PKGS+=(kubernetes-client)
 

@@ -104,6 +104,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   try {
     const made = createStreamSpecs(config, plan, {
       limiters: runtime.limiters,
+      egress: runtime.egress,
       metrics: deps.metrics,
       logger,
     });

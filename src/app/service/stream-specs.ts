@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.js';
-import type { RateLimiterRegistry } from '../../http/index.js';
+import type { HttpEgress, RateLimiterRegistry } from '../../http/index.js';
 import {
   type AnySourceDescriptor,
   type PolledStream,
@@ -18,6 +18,7 @@ export { pollWindow };
 
 export interface StreamSpecDeps {
   readonly limiters: RateLimiterRegistry;
+  readonly egress?: HttpEgress;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }

@@ -49,6 +49,18 @@ export const ERROR_CODES = {
     retriable: true,
     doc: 'Headers or body did not arrive within the configured timeout; retried.',
   },
+  CF_ERR_PROXY_AUTH: {
+    retriable: false,
+    doc: 'The forward proxy answered 407 (or 401) to CONNECT: give http.proxy.username and password (or user:password in the proxy URL); not retried.',
+  },
+  CF_ERR_PROXY_CONNECT: {
+    retriable: false,
+    doc: 'The forward proxy refused the CONNECT tunnel (e.g. 403: the target host or port is not allowed); not retried. 502/503/504 from the proxy are retried as CF_ERR_HTTP_SERVER.',
+  },
+  CF_ERR_TLS_VERIFY: {
+    retriable: false,
+    doc: 'The certificate of an HTTPS peer did not verify; the message names the host and the problem. Trust its CA (tls.ca, or NODE_EXTRA_CA_CERTS), e.g. a TLS-inspecting proxy’s; not retried.',
+  },
   CF_ERR_RETRIES_EXHAUSTED: {
     retriable: false,
     doc: 'A retriable failure persisted past the configured number of attempts.',

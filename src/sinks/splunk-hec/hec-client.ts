@@ -1,6 +1,7 @@
-import { Pool } from 'undici';
-import { CfError, classify } from '../../core/errors/index.js';
+import { type Dispatcher, Pool } from 'undici';
+import { CfError, classify, tlsVerifyCode } from '../../core/errors/index.js';
 import type { Secret } from '../../core/secret.js';
+import { createProxyAgent, defaultEgress, type HttpEgress, tlsTrust } from '../../http/index.js';
 import { parseRetryAfterMs } from '../../lib/retry.js';
 import { type HecReply, parseHecReply } from './reply.js';
 
@@ -16,6 +17,8 @@ export interface HecClientOptions {
   /** PEM text of the CA that signed the HEC's certificate. */
   readonly ca: string | undefined;
   readonly rejectUnauthorized: boolean;
+  /** Which requests go through which forward proxy; default the environment's. */
+  readonly egress?: HttpEgress | undefined;
 }
 
 /** Reply bodies kept at most; HEC answers are tiny, a proxy's error page need not be read whole. */
@@ -29,7 +32,11 @@ const REPLY_MAX_BYTES = 64 * 1024;
  */
 export class HecClient {
   readonly endpoint: string;
-  private readonly pool: Pool;
+  /** A Pool to the HEC, or a proxy agent whose CONNECT tunnels all lead to it. */
+  private readonly pool: Dispatcher;
+  private readonly origin: string;
+  /** The proxy the requests go through (for messages), if any. */
+  readonly proxy: string | undefined;
   private readonly basePath: string;
   private readonly token: Secret;
   private readonly channel: string;
@@ -41,16 +48,26 @@ export class HecClient {
     this.endpoint = `${url.origin}${this.basePath}/services/collector/event`;
     this.token = options.token;
     this.channel = options.channel;
-    this.pool = new Pool(url.origin, {
-      connections: options.connections,
-      headersTimeout: options.requestTimeoutMs,
-      bodyTimeout: options.requestTimeoutMs,
-      connect: {
-        timeout: options.requestTimeoutMs,
-        rejectUnauthorized: options.rejectUnauthorized,
-        ...(options.ca === undefined ? {} : { ca: options.ca }),
-      },
-    });
+    this.origin = url.origin;
+    // tls.ca is trusted besides the public roots and NODE_EXTRA_CA_CERTS (a TLS-inspecting proxy's CA).
+    const targetTls = { rejectUnauthorized: options.rejectUnauthorized, ...tlsTrust(options.ca) };
+    const proxy = (options.egress ?? defaultEgress()).proxyFor(url);
+    this.proxy = proxy?.uri;
+    this.pool =
+      proxy === undefined
+        ? new Pool(url.origin, {
+            connections: options.connections,
+            headersTimeout: options.requestTimeoutMs,
+            bodyTimeout: options.requestTimeoutMs,
+            connect: { timeout: options.requestTimeoutMs, ...targetTls },
+          })
+        : createProxyAgent(proxy, {
+            connections: options.connections,
+            connectTimeoutMs: options.requestTimeoutMs,
+            headersTimeoutMs: options.requestTimeoutMs,
+            bodyTimeoutMs: options.requestTimeoutMs,
+            targetTls,
+          });
   }
 
   /** POST /services/collector/event with a body of envelopes (gzip-compressed when `gzip`). */
@@ -108,6 +125,7 @@ export class HecClient {
     }
     try {
       const res = await this.pool.request({
+        origin: this.origin,
         method,
         path: this.basePath + path,
         headers,
@@ -117,7 +135,10 @@ export class HecClient {
       const text = await readCapped(res.body);
       return parseHecReply(res.statusCode, text, parseRetryAfterMs(res.headers['retry-after']));
     } catch (err) {
-      throw transportError(err, this.endpoint);
+      throw transportError(
+        err,
+        this.proxy === undefined ? this.endpoint : `${this.endpoint} (through the proxy ${this.proxy})`,
+      );
     }
   }
 }
@@ -132,17 +153,14 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }):
   return Buffer.concat(chunks).subarray(0, REPLY_MAX_BYTES).toString('utf8');
 }
 
-/** TLS verification failures Node reports by code: fatal, the user has to fix trust. */
-const TLS_TRUST_CODES =
-  /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/;
-
 /** A request that got no reply, as a CfError whose message names the HEC and what to check. */
 export function transportError(err: unknown, endpoint: string): CfError {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && TLS_TRUST_CODES.test(code)) {
+  const tlsCode = tlsVerifyCode(err);
+  if (tlsCode !== undefined) {
     return new CfError(
       'CF_ERR_SINK_CONNECT',
-      `TLS verification of the Splunk HEC at ${endpoint} failed (${code}): give the CA that signed its certificate as tls.ca (PEM file), or check the host name in the URL.`,
+      `TLS verification of the Splunk HEC at ${endpoint} failed (${tlsCode}): give the CA that signed its certificate (a TLS-inspecting proxy's, behind one) as tls.ca (PEM file) or in NODE_EXTRA_CA_CERTS, or check the host name in the URL.`,
       { cause: err, retriable: false },
     );
   }

@@ -93,6 +93,7 @@ export class SplunkHecSink extends BatchingSink {
       requestTimeoutMs: config.requestTimeoutMs,
       ca: deps.ca,
       rejectUnauthorized: config.tls.rejectUnauthorized,
+      egress: ctx.egress,
     });
     this.encoder = new HecEnvelopeEncoder({
       host: deps.host,

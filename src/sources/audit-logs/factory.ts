@@ -3,7 +3,7 @@ import { resolveSecret } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
 import { VERSION } from '../../core/version.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
-import type { RateLimiterRegistry } from '../../http/index.js';
+import type { HttpEgress, RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import {
@@ -28,6 +28,7 @@ export interface AuditLogsClientDeps {
   readonly metrics?: Metrics;
   readonly logger?: Logger;
   readonly userAgent?: string;
+  readonly egress?: HttpEgress;
 }
 
 /** The client the config describes; `OPENAI_API_BASE` belongs in `config.baseUrl` (the CLI sets it). */
@@ -90,6 +91,7 @@ function clientOf(config: AuditLogsSourceConfig, adminKey: Secret, deps: SourceD
     metrics: deps.metrics,
     logger: deps.logger,
     userAgent: `compliance-forwarder/${VERSION}`,
+    ...(deps.egress ? { egress: deps.egress } : {}),
   });
 }
 

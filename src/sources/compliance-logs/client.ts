@@ -7,6 +7,7 @@ import {
   type BackoffPolicy,
   DEFAULT_BACKOFF,
   HttpClient,
+  type HttpEgress,
   limitedRequest,
   RateLimiter,
   type RetryEvent,
@@ -40,6 +41,10 @@ export interface ComplianceClientOptions {
   metrics?: Metrics;
   logger?: Logger;
   userAgent?: string;
+  /** Which requests go through which proxy; default the environment's. */
+  egress?: HttpEgress;
+  /** PEM CA bundle trusted for the API and the download host besides the defaults (source.tls.ca). */
+  ca?: string | undefined;
 }
 
 export interface OpenFileOptions {
@@ -126,6 +131,8 @@ export class ComplianceLogsClient {
       ...(opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs }),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       userAgent: opts.userAgent ?? 'compliance-forwarder',
+      ...(opts.egress ? { egress: opts.egress } : {}),
+      ...(opts.ca === undefined ? {} : { ca: opts.ca }),
     };
     this.#api = new HttpClient({ ...common, origin: base.origin, bearer: opts.apiKey });
     this.#signed = new HttpClient(common);

@@ -4,7 +4,7 @@ import { resolveSecret } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
 import { VERSION } from '../../core/version.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
-import type { RateLimiterRegistry } from '../../http/index.js';
+import type { HttpEgress, RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import {
@@ -14,6 +14,7 @@ import {
   type SourceDescriptor,
   type SourceWindow,
 } from '../shared/descriptor.js';
+import { sourceCa } from '../shared/http-settings.js';
 import { ComplianceLogsClient } from './client.js';
 import {
   type ComplianceLogsInstance,
@@ -26,6 +27,7 @@ import { complianceLogsStream, complianceStreamKey } from './stream-source.js';
 export interface ComplianceClientDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly egress?: HttpEgress;
 }
 
 /**
@@ -60,6 +62,8 @@ export function createComplianceClient(
     metrics: deps.metrics,
     logger: deps.logger.child({ component: 'compliance-logs' }),
     userAgent: `compliance-forwarder/${VERSION}`,
+    ...(deps.egress ? { egress: deps.egress } : {}),
+    ca: sourceCa(s, 'source'),
   });
 }
 

@@ -3,7 +3,7 @@ import { resolveSecret } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
 import { VERSION } from '../../core/version.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
-import type { RateLimiterRegistry } from '../../http/index.js';
+import type { HttpEgress, RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import {
@@ -33,6 +33,7 @@ export interface ConversationsClientDeps {
   readonly metrics?: Metrics;
   readonly logger?: Logger;
   readonly userAgent?: string;
+  readonly egress?: HttpEgress;
 }
 
 /** The client the config describes; `COMPLIANCE_API_BASE` belongs in `config.baseUrl` (the CLI sets it). */
@@ -86,6 +87,7 @@ function clientOf(config: ConversationsSourceConfig, apiKey: Secret, deps: Sourc
     metrics: deps.metrics,
     logger: deps.logger,
     userAgent: `compliance-forwarder/${VERSION}`,
+    ...(deps.egress ? { egress: deps.egress } : {}),
   });
 }
 

@@ -4,6 +4,7 @@ import {
   type BackoffPolicy,
   DEFAULT_BACKOFF,
   HttpClient,
+  type HttpEgress,
   type HttpResponse,
   httpStatusError,
   limitedRequest,
@@ -32,6 +33,9 @@ export interface BearerApiOptions {
   readonly metrics?: Metrics;
   readonly logger?: Logger;
   readonly userAgent?: string;
+  readonly egress?: HttpEgress;
+  /** PEM CA bundle trusted for this API besides the defaults. */
+  readonly ca?: string | undefined;
   /** What a 401/403 means for this key, appended to the error: which key, which permission. */
   readonly authHint: string;
 }
@@ -49,6 +53,8 @@ export interface ApiClientOptions {
   readonly metrics?: Metrics;
   readonly logger?: Logger;
   readonly userAgent?: string;
+  readonly egress?: HttpEgress;
+  readonly ca?: string | undefined;
 }
 
 /** BearerApi's options from a client's: what is unset keeps BearerApi's default. */
@@ -71,6 +77,8 @@ export function bearerApiOptions(
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+    ...(opts.egress ? { egress: opts.egress } : {}),
+    ...(opts.ca === undefined ? {} : { ca: opts.ca }),
   };
 }
 
@@ -117,6 +125,8 @@ export class BearerApi {
       ...(opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs }),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       userAgent: opts.userAgent ?? 'compliance-forwarder',
+      ...(opts.egress ? { egress: opts.egress } : {}),
+      ...(opts.ca === undefined ? {} : { ca: opts.ca }),
     });
   }
 

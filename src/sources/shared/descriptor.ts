@@ -4,7 +4,7 @@ import type { Secret } from '../../core/secret.js';
 import { secretFromEnv } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
-import type { RateLimiterRegistry } from '../../http/index.js';
+import type { HttpEgress, RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 
@@ -32,6 +32,8 @@ export interface SourceDeps {
   readonly limiters: RateLimiterRegistry;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Which requests go through which forward proxy (the `http` section); default the environment's. */
+  readonly egress?: HttpEgress;
 }
 
 /** What one `export` run gives a source. */

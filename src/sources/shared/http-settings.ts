@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { redactedKeyId, type Secret } from '../../core/secret.js';
-import type { BackoffPolicy, RateLimiterRegistry } from '../../http/index.js';
+import {
+  type BackoffPolicy,
+  type HttpEgress,
+  type RateLimiterRegistry,
+  readCaFile,
+} from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import type { ApiClientOptions } from './bearer-api.js';
@@ -57,6 +62,18 @@ export function upstreamHttpShape(defaultRequestsPerMinute: number) {
       .min(1)
       .default(30_000)
       .meta({ description: 'Largest retry delay ceiling.' }),
+    tls: z
+      .strictObject({
+        ca: z.string().min(1).optional().meta({
+          description:
+            'PEM file of a CA trusted for this API (and its download host) besides the public roots and NODE_EXTRA_CA_CERTS, e.g. a TLS-inspecting proxy’s CA.',
+        }),
+      })
+      .prefault({})
+      .meta({
+        description:
+          'TLS trust for this API: { ca: PEM file }, trusted for the API and its download host besides the public roots and NODE_EXTRA_CA_CERTS (a TLS-inspecting proxy’s CA, a private gateway’s).',
+      }),
   };
 }
 
@@ -70,6 +87,7 @@ export interface UpstreamHttpSettings {
   readonly maxAttempts: number;
   readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
+  readonly tls: { readonly ca?: string | undefined };
 }
 
 export function backoffPolicyOf(s: UpstreamHttpSettings): BackoffPolicy {
@@ -87,6 +105,13 @@ export interface ApiClientDeps {
   readonly metrics?: Metrics;
   readonly logger?: Logger;
   readonly userAgent?: string;
+  /** The process's proxy decisions (the `http` section); default the environment's. */
+  readonly egress?: HttpEgress;
+}
+
+/** The PEM text of a source's `tls.ca`, read now (a missing file fails before any request). */
+export function sourceCa(settings: Pick<UpstreamHttpSettings, 'tls'>, where: string): string | undefined {
+  return settings.tls?.ca === undefined ? undefined : readCaFile(settings.tls.ca, `${where}.tls.ca`);
 }
 
 /**
@@ -116,5 +141,7 @@ export function apiClientOptions(
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.logger ? { logger: deps.logger.child({ component }) } : {}),
     ...(deps.userAgent ? { userAgent: deps.userAgent } : {}),
+    ...(deps.egress ? { egress: deps.egress } : {}),
+    ...(settings.tls?.ca === undefined ? {} : { ca: sourceCa(settings, component) }),
   };
 }

@@ -9,6 +9,7 @@ export {
   type ApiClientDeps,
   apiClientOptions,
   backoffPolicyOf,
+  sourceCa,
   type UpstreamHttpSettings,
   upstreamHttpShape,
 } from './http-settings.js';
