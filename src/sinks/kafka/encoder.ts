@@ -18,6 +18,11 @@ export interface KafkaMessage {
   readonly headers: Readonly<Record<string, string>>;
   /** Estimated size on the wire, uncompressed: what maxRecordBytes and batchMaxBytes bound. */
   readonly bytes: number;
+  /**
+   * The record's event time in epoch milliseconds (the Kafka record timestamp); undefined when it
+   * has none, and the producer stamps the send time as before.
+   */
+  readonly timestamp: number | undefined;
 }
 
 /**
@@ -96,6 +101,7 @@ export class RecordEncoder {
       value,
       headers,
       bytes: RECORD_OVERHEAD_BYTES + Buffer.byteLength(key, 'utf8') + valueBytes + headerBytes,
+      timestamp: recordTimeMs(record),
     };
   }
 
@@ -122,4 +128,12 @@ function measuredHeaders(headers: Readonly<Record<string, string>>): SourceHeade
   }
   // Frozen: shared by a file's records, and the record encoder caches a frozen object's bytes.
   return { headers: Object.freeze(headers), bytes };
+}
+
+/** The record's event time (ISO-8601, see PipelineRecord.timestamp) in epoch ms, when readable. */
+export function recordTimeMs(record: PipelineRecord): number | undefined {
+  const t = record.timestamp;
+  if (t === undefined) return undefined;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
 }
