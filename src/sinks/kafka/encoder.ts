@@ -44,6 +44,8 @@ export const HEADER_NAMES = {
 export interface EncoderOptions {
   readonly topic: string;
   readonly key: string;
+  /** The record timestamp: the event time (default) or always the send time. */
+  readonly timestamp?: 'event' | 'produce';
 }
 
 /** A file's headers and their size, made once per file rather than once per record. */
@@ -56,12 +58,14 @@ interface SourceHeaders {
 export class RecordEncoder {
   private readonly topicOf: (record: PipelineRecord) => string;
   private readonly keyOf: (record: PipelineRecord) => string;
+  private readonly eventTimestamps: boolean;
   /** Every record of a file shares its SourceRef, so its headers are built on its first record. */
   private readonly headersBySource = new WeakMap<SourceRef, SourceHeaders>();
 
   constructor(options: EncoderOptions) {
     this.topicOf = compileTemplate(options.topic, sanitizeTopicPart);
     this.keyOf = compileTemplate(options.key);
+    this.eventTimestamps = options.timestamp !== 'produce';
   }
 
   /** The record's size as encode() would measure it, without making its value. */
@@ -101,7 +105,7 @@ export class RecordEncoder {
       value,
       headers,
       bytes: RECORD_OVERHEAD_BYTES + Buffer.byteLength(key, 'utf8') + valueBytes + headerBytes,
-      timestamp: recordTimeMs(record),
+      timestamp: this.eventTimestamps ? recordTimeMs(record) : undefined,
     };
   }
 

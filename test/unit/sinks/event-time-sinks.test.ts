@@ -55,5 +55,7 @@ describe("each sink writes the record's event time", () => {
     const kafka = new RecordEncoder({ topic: 'cf', key: '{event_id}' });
     assert.equal(kafka.encode(auditRecord(EFFECTIVE_AT)).timestamp, EFFECTIVE_AT * 1000);
     assert.equal(kafka.encode(auditRecord(undefined)).timestamp, undefined);
+    const produce = new RecordEncoder({ topic: 'cf', key: '{event_id}', timestamp: 'produce' });
+    assert.equal(produce.encode(auditRecord(EFFECTIVE_AT)).timestamp, undefined, 'timestamp: produce');
   });
 });
