@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Simulator } from '../../src/simulator/index.ts';
@@ -126,11 +126,22 @@ function assertSameIds(ids: string[]): void {
 
 test('replayed into the file sink: the very lines of the original export', async () => {
   const out = await tmp.make();
-  const r = await replay(['--out', out]);
+  // One directory per event type, to see that each record keeps its own.
+  const config = join(out, 'file-sink.yaml');
+  await writeFile(
+    config,
+    `sinks:\n  - type: file\n    directory: ${JSON.stringify(out)}\n    perEventType: true\n`,
+  );
+  const r = await replay(['--config', config]);
   assert.equal(r.code, 0, r.stderr);
   const lines = await readOutputLines(out);
   assertSameIds(lines.map((l) => (JSON.parse(l) as ArchivedRecord).event_id));
   assert.deepEqual(new Set(lines), new Set([...original.values()].map((o) => o.line)));
+  // Not one ARCHIVE directory.
+  const dirs = (await readdir(out, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  assert.deepEqual(new Set(dirs), new Set(['AUDIT_LOG', 'AUTH_LOG', 'API_AUDIT_LOG']));
 });
 
 test('replayed into the HEC: sourcetype per type, time = the event time (effective_at for audit events)', async () => {
