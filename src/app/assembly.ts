@@ -44,6 +44,8 @@ export function createRecordEnricher(
     host: hostname(),
     ...(hashKey === undefined ? {} : { hmacKey: hashKey }),
     onDrop: (reason) => deps.metrics.discardedEvents.inc({ component: 'enrich', reason }),
+    onNoTime: (file) =>
+      deps.metrics.eventsWithoutTime.inc({ component: 'enrich', source: file.source.source }),
   });
 }
 

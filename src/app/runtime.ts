@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { Config } from '../config/schema.js';
+import { type Config, unknownEventTypesOf } from '../config/schema.js';
 import type { CfError } from '../core/errors/index.js';
 import type { Secret } from '../core/secret.js';
 import type { Sink } from '../core/sink.js';
@@ -72,6 +72,13 @@ export class Runtime {
     for (const sink of this.sinks) sink.setMaxListeners(2 * (options.concurrentRuns ?? 1) + 16);
     this.router = new Router([...this.sinks], config.routes);
     this.enricher = createRecordEnricher(config, options.ownKeys, deps);
+    const unknown = unknownEventTypesOf(config);
+    if (unknown.length > 0) {
+      deps.logger.warn(
+        { eventTypes: unknown },
+        `Event types outside the built-in list (added by the API since?): ${unknown.join(', ')}; requested as given.`,
+      );
+    }
   }
 
   /** Fails with CF_ERR_STATE when the state directory (if any) cannot be written. */

@@ -1,4 +1,5 @@
 import { readConfigFile, validateConfig } from '../config/load.js';
+import { unknownEventTypesOf } from '../config/schema.js';
 import { isCfError } from '../core/errors/index.js';
 import { type Command, parseCommandArgs, usageError } from './command.js';
 
@@ -27,6 +28,12 @@ export const validateCommand: Command = {
       io.stdout.write(
         `${values.config} is valid: ${config.principals.length} principals${sources}, ${config.sinks.length} sinks (${sinks})\n`,
       );
+      const unknown = unknownEventTypesOf(config);
+      if (unknown.length > 0) {
+        io.stdout.write(
+          `Event types outside the built-in list (accepted; the API added them since?): ${unknown.join(', ')}\n`,
+        );
+      }
       return 0;
     } catch (err) {
       if (isCfError(err) && err.code === 'CF_ERR_CONFIG') {

@@ -11,6 +11,7 @@ import {
   eventTypeSchema,
   principalConfigSchema,
   principalIdSchema,
+  unknownEventTypes,
 } from '../sources/compliance-logs/index.js';
 import { PRODUCED_EVENT_TYPES, sourceEntrySchema, sourceOf } from '../sources/index.js';
 import { enrichConfigSchema, splitterConfigSchema } from '../transforms/index.js';
@@ -220,6 +221,15 @@ export const configSchema = z
         const source = typeof entry.type === 'string' ? sourceOf(entry.type) : undefined;
         for (const t of source?.entryEventTypes?.(entry) ?? []) produced.add(t);
       }
+      // And the types principals name that the API added since the built-in list.
+      const principals: unknown[] = Array.isArray(c.principals) ? c.principals : [];
+      for (const p of principals) {
+        const types = (p as { eventTypes?: unknown } | null)?.eventTypes;
+        if (Array.isArray(types)) {
+          for (const t of unknownEventTypes(types.filter((x): x is string => typeof x === 'string')))
+            produced.add(t);
+        }
+      }
       const routes: unknown[] = Array.isArray(c.routes) ? c.routes : [];
       routes.forEach((r, i) => {
         const types = (r as { eventTypes?: unknown } | null)?.eventTypes;
@@ -257,3 +267,11 @@ export type PrincipalConfig = Config['principals'][number];
 export type PipelineConfig = Config['pipeline'];
 /** One entry of `sources`. */
 export type SourceEntryConfig = Config['sources'][number];
+
+/**
+ * The event types the config's principals name that are not in the built-in list (types the API
+ * added since): accepted, and `export`, `run` and `fetch` warn once about them, `validate` lists them.
+ */
+export function unknownEventTypesOf(config: Pick<Config, 'principals'>): string[] {
+  return unknownEventTypes(config.principals.flatMap((p) => p.eventTypes));
+}

@@ -13,7 +13,10 @@ export interface SourceRef {
   readonly stream: string;
   readonly principalId: string;
   readonly principalType: PrincipalType;
-  /** The file's event type (the record's `type`). */
+  /**
+   * The record's event type: the file's, or the record's own when its source reads it from each
+   * record (the files source replaying an archive); records of one type share one SourceRef.
+   */
   readonly eventType: string;
   readonly fileId: string;
   readonly fileName: string;
@@ -40,7 +43,10 @@ export interface PipelineRecord {
   line: string;
   /** The record's `event_id` (or another identity for other sources), when it has one. */
   readonly eventId: string | undefined;
-  /** The record's own `timestamp` (ISO-8601), when it has one. */
+  /**
+   * The record's own event time as ISO-8601 (UTC), read where its source declares it (see
+   * core/event-time.ts), when it has a readable one; sinks then fall back to the ingest time.
+   */
   readonly timestamp: string | undefined;
   /** 1-based line number in the source file. */
   readonly lineNumber: number;

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { EventTimeSpec } from './event-time.js';
 import type { PrincipalType } from './record.js';
 import type { WatermarkPosition } from './watermark-position.js';
 
@@ -40,6 +41,17 @@ export interface StreamSource {
   readonly principalId: string;
   readonly principalType: PrincipalType;
   readonly eventType: string;
+  /**
+   * Where its records' own event time is (the source's declaration or the config's override);
+   * absent or empty: the records carry none.
+   */
+  readonly eventTime?: EventTimeSpec;
+  /**
+   * Paths of members that hold each record's own event type (`_forwarder.event_type`, `type`),
+   * tried in order; the first string that is a well-formed event type routes the record instead
+   * of `eventType`, which stays the fallback. Absent: every record has `eventType`.
+   */
+  readonly eventTypeFrom?: readonly string[];
   /** Where this run starts; the watermark carries its ids over. */
   readonly resume?: WatermarkPosition;
   files(signal: AbortSignal): AsyncIterable<ListedFile>;

@@ -41,7 +41,12 @@ export async function runFileJob(job: FileJob, deps: FileJobDeps, signal: AbortS
       body: src.open(file, signal),
       source: ref,
       ticket,
-      enricher: deps.enricher.forFile({ source: ref, delivery: ticket }),
+      enricher: deps.enricher.forFile({
+        source: ref,
+        delivery: ticket,
+        ...(src.eventTime === undefined ? {} : { eventTime: src.eventTime }),
+        ...(src.eventTypeFrom === undefined ? {} : { eventTypeFrom: src.eventTypeFrom }),
+      }),
       deps,
       signal,
       ...(deps.ordered ? { turn: job.turn } : {}),

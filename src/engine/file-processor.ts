@@ -83,7 +83,8 @@ export async function processFile(options: ProcessFileOptions): Promise<FileOutc
         outcome.dropped++;
         continue;
       }
-      const sinks = deps.router.sinksFor(source.eventType);
+      // The record's own type: a replayed archive's records may each have another.
+      const sinks = deps.router.sinksFor(record.source.eventType);
       ticket.expect(sinks.length);
       outcome.records++;
       for (const sink of sinks) {

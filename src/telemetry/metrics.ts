@@ -69,6 +69,11 @@ export class Metrics {
     'Records dropped on purpose (dead-lettered, filtered, de-duplicated).',
     ['component', 'reason'],
   );
+  readonly eventsWithoutTime = this.counter(
+    'component_events_without_time_total',
+    'Records without a readable event time where their source declares it (sinks use the ingest time).',
+    ['component', 'source'],
+  );
   readonly errors = this.counter('component_errors_total', 'Errors by code.', ['component', 'error_code']);
   readonly retries = this.counter('component_retries_total', 'Sink sends retried.', [
     'component',

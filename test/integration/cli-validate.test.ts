@@ -39,7 +39,7 @@ test('validate lists every problem of a bad config at once and exits 1', async (
   const path = await configFile(`
 principals:
   - id: not-a-principal
-    eventTypes: [APP_LOGS]
+    eventTypes: [app logs]
 sources:
   - type: audit-logs
 sinks:
@@ -51,6 +51,23 @@ sinks:
   for (const where of ['principals[0].id', 'principals[0].eventTypes', 'sources[0]', 'sinks[0]']) {
     assert.ok(r.stderr.includes(where), `names ${where}:\n${r.stderr}`);
   }
+});
+
+test('validate accepts event types the API added since, and lists them', async () => {
+  const path = await configFile(`
+principals:
+  - id: 11111111-2222-4333-8444-555555555555
+    eventTypes: [AUTH_LOG, BRAND_NEW_LOG]
+sinks:
+  - type: stdout
+routes:
+  - eventTypes: [BRAND_NEW_LOG]
+    sinks: [stdout]
+`);
+  const r = await runCli(['validate', '--config', path]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /is valid: 1 principals/);
+  assert.match(r.stdout, /Event types outside the built-in list .*: BRAND_NEW_LOG\n/);
 });
 
 test('validate without --config is a usage error (exit 2)', async () => {

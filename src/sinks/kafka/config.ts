@@ -78,6 +78,10 @@ export const kafkaSinkConfigSchema = z
       .meta({
         description: `Record key template (${placeholders}); the key picks the partition. An empty result sends no key.`,
       }),
+    timestamp: z.enum(['event', 'produce']).default('event').meta({
+      description:
+        "The record timestamp: the event's own time (event; records without one get the send time), or always the send time (produce), e.g. for a replay of old logs into topics whose retention would delete them at once.",
+    }),
     autoCreateTopics: z.boolean().default(true).meta({
       description:
         'When a topic is missing, ask the cluster to create it with its defaults; false makes a missing topic a start-up error.',

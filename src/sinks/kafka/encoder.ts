@@ -18,6 +18,11 @@ export interface KafkaMessage {
   readonly headers: Readonly<Record<string, string>>;
   /** Estimated size on the wire, uncompressed: what maxRecordBytes and batchMaxBytes bound. */
   readonly bytes: number;
+  /**
+   * The record's event time in epoch milliseconds (the Kafka record timestamp); undefined when it
+   * has none, and the producer stamps the send time as before.
+   */
+  readonly timestamp: number | undefined;
 }
 
 /**
@@ -39,6 +44,8 @@ export const HEADER_NAMES = {
 export interface EncoderOptions {
   readonly topic: string;
   readonly key: string;
+  /** The record timestamp: the event time (default) or always the send time. */
+  readonly timestamp?: 'event' | 'produce';
 }
 
 /** A file's headers and their size, made once per file rather than once per record. */
@@ -51,12 +58,14 @@ interface SourceHeaders {
 export class RecordEncoder {
   private readonly topicOf: (record: PipelineRecord) => string;
   private readonly keyOf: (record: PipelineRecord) => string;
+  private readonly eventTimestamps: boolean;
   /** Every record of a file shares its SourceRef, so its headers are built on its first record. */
   private readonly headersBySource = new WeakMap<SourceRef, SourceHeaders>();
 
   constructor(options: EncoderOptions) {
     this.topicOf = compileTemplate(options.topic, sanitizeTopicPart);
     this.keyOf = compileTemplate(options.key);
+    this.eventTimestamps = options.timestamp !== 'produce';
   }
 
   /** The record's size as encode() would measure it, without making its value. */
@@ -96,6 +105,7 @@ export class RecordEncoder {
       value,
       headers,
       bytes: RECORD_OVERHEAD_BYTES + Buffer.byteLength(key, 'utf8') + valueBytes + headerBytes,
+      timestamp: this.eventTimestamps ? recordTimeMs(record) : undefined,
     };
   }
 
@@ -122,4 +132,12 @@ function measuredHeaders(headers: Readonly<Record<string, string>>): SourceHeade
   }
   // Frozen: shared by a file's records, and the record encoder caches a frozen object's bytes.
   return { headers: Object.freeze(headers), bytes };
+}
+
+/** The record's event time (ISO-8601, see PipelineRecord.timestamp) in epoch ms, when readable. */
+export function recordTimeMs(record: PipelineRecord): number | undefined {
+  const t = record.timestamp;
+  if (t === undefined) return undefined;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
 }

@@ -200,6 +200,7 @@ export const ENCODED_AHEAD = Symbol('compliance-forwarder.encodedAhead');
 interface EncodedAhead {
   readonly bytes: Buffer;
   readonly offsetDelta: number;
+  readonly timestampDelta: number;
 }
 
 /** A kafkajs message as the transport builds it; the record encoded ahead rides along. */
@@ -207,6 +208,8 @@ export interface AheadMessage {
   readonly key: string | Buffer | null;
   readonly value: string | Buffer | null;
   readonly headers: Readonly<Record<string, string | Buffer>>;
+  /** Epoch milliseconds as digits (kafkajs's form); the record batch's deltas are taken from them. */
+  readonly timestamp?: string;
   [ENCODED_AHEAD]?: EncodedAhead;
 }
 
@@ -220,12 +223,14 @@ export interface AheadMessage {
 export function encodeRecordsAhead(messages: readonly AheadMessage[]): Buffer | undefined {
   if (installed !== true) return undefined;
   const plans: RecordPlan[] = [];
+  const deltas = timestampDeltas(messages);
+  if (deltas === undefined) return undefined;
   let total = 0;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
     const plan = planRecord({
       offsetDelta: i,
-      timestampDelta: 0,
+      timestampDelta: deltas[i]!,
       key: m.key,
       value: m.value,
       headers: m.headers,
@@ -238,10 +243,29 @@ export function encodeRecordsAhead(messages: readonly AheadMessage[]): Buffer | 
   let at = 0;
   for (let i = 0; i < plans.length; i++) {
     const end = writeRecord(plans[i]!, body, at);
-    messages[i]![ENCODED_AHEAD] = { bytes: body.subarray(at, end), offsetDelta: i };
+    messages[i]![ENCODED_AHEAD] = {
+      bytes: body.subarray(at, end),
+      offsetDelta: i,
+      timestampDelta: deltas[i]!,
+    };
     at = end;
   }
   return body;
+}
+
+/**
+ * The timestamp deltas kafkajs's produce request gives these messages (produce/v3/request.js:
+ * the first of the timestamps sorted as kafkajs sorts them, as strings, is the batch's first
+ * timestamp): all zero when none has a timestamp; undefined when only some have one (kafkajs
+ * then stamps the others with its own clock, which cannot be known ahead).
+ */
+function timestampDeltas(messages: readonly AheadMessage[]): number[] | undefined {
+  const stamps: string[] = [];
+  for (const m of messages) if (m.timestamp != null) stamps.push(m.timestamp);
+  if (stamps.length === 0) return messages.map(() => 0);
+  if (stamps.length !== messages.length) return undefined;
+  const first = Number(stamps.sort()[0]);
+  return messages.map((m) => Number(m.timestamp) - first);
 }
 
 let installed: boolean | undefined;
@@ -268,7 +292,11 @@ export function installRecordEncoder(): boolean {
   cached.exports = ((input: RecordInput & { [ENCODED_AHEAD]?: EncodedAhead }): EncodedRecord => {
     // kafkajs spreads the message into the input, so a record encoded ahead arrives with it.
     const ahead = input[ENCODED_AHEAD];
-    if (ahead !== undefined && ahead.offsetDelta === input.offsetDelta && input.timestampDelta === 0)
+    if (
+      ahead !== undefined &&
+      ahead.offsetDelta === input.offsetDelta &&
+      ahead.timestampDelta === input.timestampDelta
+    )
       return { buf: ahead.bytes, buffer: ahead.bytes };
     const buf = encodeRecord(input);
     return buf === undefined ? original(input) : { buf, buffer: buf };

@@ -146,10 +146,14 @@ export class KafkajsTransport implements KafkaTransport {
 
   prepare(topic: string, partition: number, messages: readonly KafkaMessage[]): PreparedSend {
     // kafkajs only reads the headers: the message's own (shared, frozen) object serves.
+    // Every message gets a timestamp: its event time, else now (what kafkajs would stamp), so the
+    // record timestamps, and so the records encoded ahead, do not depend on when kafkajs sends.
+    const now = String(Date.now());
     const outgoing: AheadMessage[] = messages.map((m) => ({
       key: m.key,
       value: m.value,
       headers: m.headers,
+      timestamp: m.timestamp === undefined ? now : String(m.timestamp),
     }));
     // Encoded now, and compressed on the libuv pool while earlier requests are in flight (see
     // compress-ahead.ts); kafkajs then finds both instead of doing them under its broker lock.

@@ -66,7 +66,7 @@ export class KafkaSink extends BatchingSink {
       ctx,
     );
     this.log = ctx.logger.child({ sink: name });
-    this.encoder = new RecordEncoder({ topic: config.topic, key: config.key });
+    this.encoder = new RecordEncoder({ topic: config.topic, key: config.key, timestamp: config.timestamp });
     this.topics = new TopicDirectory(transport, {
       autoCreateTopics: config.autoCreateTopics,
       logger: this.log,

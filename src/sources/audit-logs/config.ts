@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORGANIZATION_ID_PATTERN } from '../../core/principal.js';
 import { secretRefSchema } from '../../core/secret-ref.js';
+import { eventTimeConfigSchema } from '../shared/event-time.js';
 import { upstreamHttpShape } from '../shared/http-settings.js';
 
 const filterList = (what: string) =>
@@ -31,6 +32,7 @@ export const auditLogsSourceConfigSchema = z
     actorEmails: filterList('by these actor emails'),
     projectIds: filterList('in these projects'),
     resourceIds: filterList('on these resources'),
+    eventTime: eventTimeConfigSchema,
     pageSize: z
       .number()
       .int()

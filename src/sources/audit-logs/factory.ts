@@ -1,3 +1,4 @@
+import type { EventTimeSpec } from '../../core/event-time.js';
 import type { Secret } from '../../core/secret.js';
 import { resolveSecret } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
@@ -15,7 +16,7 @@ import {
   type SourceDeps,
   type SourceDescriptor,
 } from '../shared/descriptor.js';
-import { apiClientOptions } from '../shared/index.js';
+import { apiClientOptions, eventTimeOf, withEventTime } from '../shared/index.js';
 import { AuditLogsClient } from './client.js';
 import { type AuditLogsSourceConfig, auditLogsSourceConfigSchema } from './config.js';
 import { AUDIT_LOGS_EVENT_TYPE, auditLogsStream, auditLogsStreamKey } from './stream-source.js';
@@ -49,6 +50,9 @@ export interface AuditLogsWindow {
   readonly before?: string;
 }
 
+/** An audit log event's time: `effective_at`, Unix seconds. */
+const AUDIT_LOGS_EVENT_TIME: EventTimeSpec = [{ path: 'effective_at', format: 'epoch-seconds' }];
+
 /** The organization's stream for one run (export, one service poll), resuming from `resume`. */
 export function createAuditLogsStream(
   client: AuditLogsClient,
@@ -56,7 +60,7 @@ export function createAuditLogsStream(
   window: AuditLogsWindow,
   resume?: WatermarkPosition,
 ): StreamSource {
-  return auditLogsStream(client, {
+  const stream = auditLogsStream(client, {
     organizationId: config.organizationId,
     after: window.after,
     ...(window.before === undefined ? {} : { before: window.before }),
@@ -76,6 +80,7 @@ export function createAuditLogsStream(
     recentIdsMax: config.recentIdsMax,
     ...(resume === undefined ? {} : { resume }),
   });
+  return withEventTime(stream, auditLogsSource.eventTime(config));
 }
 
 /** One audit-logs stream of the service: the organization's, with its admin key resolved. */
@@ -104,6 +109,7 @@ export const auditLogsSource: SourceDescriptor<
   type: 'audit-logs',
   section: 'sources',
   configSchema: auditLogsSourceConfigSchema,
+  eventTime: (config) => eventTimeOf(AUDIT_LOGS_EVENT_TIME, config.eventTime),
   eventTypes: [AUDIT_LOGS_EVENT_TYPE],
   cli: {
     usage:

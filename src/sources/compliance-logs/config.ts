@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALL_EVENT_TYPES, ORGANIZATION_EVENT_TYPES } from '../../core/event-types.js';
 import { secretRefSchema } from '../../core/secret-ref.js';
+import { eventTimeConfigSchema } from '../shared/event-time.js';
 import { upstreamHttpShape } from '../shared/http-settings.js';
 
 /**
@@ -22,10 +23,27 @@ export const principalIdSchema = z
   })
   .meta({ description: 'A ChatGPT workspace id (UUID) or an API Platform organization id (org-...).' });
 
+/**
+ * What an event type the API may add later looks like: OpenAI adds types over time and the API
+ * accepts any string, so a well-formed unknown type is accepted (with a warning, see
+ * unknownEventTypes); the built-in list stays for help texts and defaults.
+ */
+export const EVENT_TYPE_PATTERN = /^[A-Z][A-Z0-9_]{1,63}$/;
+
+/** The types in `types` that are well-formed but not in the built-in list. */
+export function unknownEventTypes(types: Iterable<string>): string[] {
+  return [...new Set([...types].filter((t) => !EVENT_TYPES.includes(t) && EVENT_TYPE_PATTERN.test(t)))];
+}
+
 export const eventTypeSchema = z
   .string()
-  .refine((s) => EVENT_TYPES.includes(s), { message: `must be one of ${EVENT_TYPES.join(', ')}` })
-  .meta({ description: 'A Compliance Logs Platform event type.' });
+  .refine((s) => EVENT_TYPES.includes(s) || EVENT_TYPE_PATTERN.test(s), {
+    message: `must be one of ${EVENT_TYPES.join(', ')}, or a type the API added since (upper case letters, digits and _)`,
+  })
+  .meta({
+    description:
+      'A Compliance Logs Platform event type: a built-in one, or one the API added since (A-Z, 0-9, _; accepted with a warning).',
+  });
 
 export const principalConfigSchema = z
   .strictObject({
@@ -41,7 +59,8 @@ export const principalConfigSchema = z
   .superRefine((p, ctx) => {
     if (ORG.test(p.id)) {
       for (const t of p.eventTypes) {
-        if (!(ORGANIZATION_EVENT_TYPES as readonly string[]).includes(t)) {
+        // A type the API added since is the API's to refuse; a known workspace type is not served.
+        if (EVENT_TYPES.includes(t) && !(ORGANIZATION_EVENT_TYPES as readonly string[]).includes(t)) {
           ctx.addIssue({
             code: 'custom',
             path: ['eventTypes'],
@@ -78,6 +97,7 @@ export const complianceLogsSourceConfigSchema = z
         .max(100)
         .default(100)
         .meta({ description: 'Files per list page (1..100).' }),
+      eventTime: eventTimeConfigSchema,
       maxPages: z
         .number()
         .int()

@@ -1,3 +1,4 @@
+import type { EventTimeSpec } from '../../core/event-time.js';
 import { ALL_EVENT_TYPES } from '../../core/event-types.js';
 import { redactedKeyId, type Secret } from '../../core/secret.js';
 import { resolveSecret } from '../../core/secret-ref.js';
@@ -14,6 +15,7 @@ import {
   type SourceDescriptor,
   type SourceWindow,
 } from '../shared/descriptor.js';
+import { eventTimeOf, withEventTime } from '../shared/event-time.js';
 import { sourceCa } from '../shared/http-settings.js';
 import { ComplianceLogsClient } from './client.js';
 import {
@@ -75,7 +77,7 @@ export function createComplianceStream(
   window: SourceWindow,
   resume: WatermarkPosition | undefined,
 ): StreamSource {
-  return complianceLogsStream(client, {
+  const stream = complianceLogsStream(client, {
     principalId: client.principalId,
     eventType,
     after: window.after,
@@ -84,7 +86,11 @@ export function createComplianceStream(
     ...(config.maxPages === undefined ? {} : { maxPages: config.maxPages }),
     ...(resume === undefined ? {} : { resume }),
   });
+  return withEventTime(stream, eventTimeOf(COMPLIANCE_EVENT_TIME, config.eventTime));
 }
+
+/** A Compliance Logs Platform record's time: its `timestamp`, ISO-8601. */
+const COMPLIANCE_EVENT_TIME: EventTimeSpec = [{ path: 'timestamp', format: 'iso8601' }];
 
 /** One (principal, event type) stream of the service, with the principal's key resolved. */
 export interface PlannedComplianceStream extends PlannedStreamBase<'compliance-logs'> {
@@ -107,6 +113,7 @@ export const complianceLogsSource: SourceDescriptor<
   section: 'source',
   configSchema: complianceLogsSourceConfigSchema,
   eventTypes: ALL_EVENT_TYPES,
+  eventTime: (config) => eventTimeOf(COMPLIANCE_EVENT_TIME, config.eventTime),
   cli: {
     usage: 'compliance-logs (the default) needs --principal, --event-type and --after.',
     requires: { principal: true, eventType: true, after: true },
@@ -184,15 +191,18 @@ export const complianceLogsSource: SourceDescriptor<
       return {
         key,
         open: (position: WatermarkPosition | undefined) =>
-          complianceLogsStream(c, {
-            principalId: principal.id,
-            eventType,
-            // A checkpoint always wins over the lookback, even an older one (see pollWindow).
-            after: position?.endTime ?? deps.startAfter,
-            pageSize: config.pageSize,
-            ...(config.maxPages === undefined ? {} : { maxPages: config.maxPages }),
-            ...(position === undefined ? {} : { resume: position }),
-          }),
+          withEventTime(
+            complianceLogsStream(c, {
+              principalId: principal.id,
+              eventType,
+              // A checkpoint always wins over the lookback, even an older one (see pollWindow).
+              after: position?.endTime ?? deps.startAfter,
+              pageSize: config.pageSize,
+              ...(config.maxPages === undefined ? {} : { maxPages: config.maxPages }),
+              ...(position === undefined ? {} : { resume: position }),
+            }),
+            eventTimeOf(COMPLIANCE_EVENT_TIME, config.eventTime),
+          ),
       };
     });
     return { streams, close: () => closeAll(clients.values()) };

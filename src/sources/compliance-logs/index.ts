@@ -24,10 +24,12 @@ export {
   type ComplianceLogsSourceConfig,
   type ComplianceLogsSourceConfigInput,
   complianceLogsSourceConfigSchema,
+  EVENT_TYPE_PATTERN,
   eventTypeSchema,
   type PrincipalConfig,
   principalConfigSchema,
   principalIdSchema,
+  unknownEventTypes,
 } from './config.js';
 export {
   type ComplianceClientDeps,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WORKSPACE_ID_PATTERN } from '../../core/principal.js';
 import { secretRefSchema } from '../../core/secret-ref.js';
+import { eventTimeConfigSchema } from '../shared/event-time.js';
 import { upstreamHttpShape } from '../shared/http-settings.js';
 
 /**
@@ -47,6 +48,7 @@ export const conversationsSourceConfigSchema = z
     recentKeysMax: z.number().int().min(1).max(100_000).default(10_000).meta({
       description: 'Most conversation versions of the overlap window kept in the checkpoint.',
     }),
+    eventTime: eventTimeConfigSchema,
     ...upstreamHttpShape(50),
   })
   .meta({ description: 'Legacy Compliance API conversations of one workspace.' });

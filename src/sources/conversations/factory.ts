@@ -1,3 +1,4 @@
+import type { EventTimeSpec } from '../../core/event-time.js';
 import type { Secret } from '../../core/secret.js';
 import { resolveSecret } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
@@ -15,7 +16,7 @@ import {
   type SourceDeps,
   type SourceDescriptor,
 } from '../shared/descriptor.js';
-import { apiClientOptions } from '../shared/index.js';
+import { apiClientOptions, eventTimeOf, withEventTime } from '../shared/index.js';
 import { ConversationsClient } from './client.js';
 import { type ConversationsSourceConfig, conversationsSourceConfigSchema } from './config.js';
 import {
@@ -62,7 +63,7 @@ export function createConversationsStream(
   window: ConversationsWindow,
   resume?: WatermarkPosition,
 ): StreamSource {
-  return conversationsStream(client, {
+  const stream = conversationsStream(client, {
     after: window.after,
     ...(window.before === undefined ? {} : { before: window.before }),
     pageSize: config.pageSize,
@@ -72,7 +73,21 @@ export function createConversationsStream(
     recentKeysMax: config.recentKeysMax,
     ...(resume === undefined ? {} : { resume }),
   });
+  return withEventTime(stream, conversationsSource.eventTime(config));
 }
+
+/** A conversation's time: its last activity, Unix seconds (its creation when it has none). */
+const CONVERSATION_EVENT_TIME: EventTimeSpec = [
+  { path: 'last_active_at', format: 'epoch-seconds' },
+  { path: 'created_at', format: 'epoch-seconds' },
+];
+
+/** A message's time (per-message mode): its own `created_at` (or `create_time`), else the conversation's. */
+const MESSAGE_EVENT_TIME: EventTimeSpec = [
+  { path: 'messages.data.0.created_at', format: 'epoch-seconds' },
+  { path: 'messages.data.0.create_time', format: 'epoch-seconds' },
+  ...CONVERSATION_EVENT_TIME,
+];
 
 /** One conversations stream of the service: the workspace's, with its key resolved. */
 export interface PlannedConversationsStream extends PlannedStreamBase<'conversations'> {
@@ -100,6 +115,8 @@ export const conversationsSource: SourceDescriptor<
   type: 'conversations',
   section: 'sources',
   configSchema: conversationsSourceConfigSchema,
+  eventTime: (config) =>
+    eventTimeOf(config.perMessage ? MESSAGE_EVENT_TIME : CONVERSATION_EVENT_TIME, config.eventTime),
   eventTypes: [CONVERSATIONS_EVENT_TYPE, CONVERSATION_MESSAGES_EVENT_TYPE],
   cli: {
     usage: 'conversations uses the Compliance API key and base and --principal <workspace>.',

@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import { eventTimeConfigSchema } from '../shared/event-time.js';
 
 /** What an `eventType` may look like. */
 export const EVENT_TYPE_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** The event type of a replayed record that names none (and of the stream). */
+export const ARCHIVE_EVENT_TYPE = 'ARCHIVE';
 
 /**
  * Local archives and stdin: JSON Lines, gzip'd JSON Lines, or one JSON array per file, replayed
@@ -14,10 +18,18 @@ export const filesSourceConfigSchema = z
       description:
         "Files to replay: paths or glob patterns ('archive/**/*.jsonl.gz'; ** any directories, * and ? in a name, {a,b}), or '-' for stdin. Each is one stream, its files replayed in path order.",
     }),
-    eventType: z.string().regex(EVENT_TYPE_NAME).default('ARCHIVE').meta({
+    eventType: z.string().regex(EVENT_TYPE_NAME).optional().meta({
       description:
-        'The event type the replayed records carry through routes and sinks (e.g. AUDIT_LOG for an archive of one type).',
+        "Forces one event type on every replayed record (routes, topics, sourcetypes, MSGID, metrics). Absent: each record's own, read from eventTypeFrom, else ARCHIVE.",
     }),
+    eventTypeFrom: z
+      .array(z.string().regex(/^[^.[\]*]+(?:\.[^.[\]*]+)*$/))
+      .default(['_forwarder.event_type', 'type'])
+      .meta({
+        description:
+          "JSON paths tried in order for each record's own event type (unless eventType forces one); the first well-formed string wins.",
+      }),
+    eventTime: eventTimeConfigSchema,
     principalId: z.string().min(1).max(128).default('local-archive').meta({
       description:
         'The principal the records are labelled with (a workspace id, an org-... id, or any label).',

@@ -1,8 +1,15 @@
 import type { Readable } from 'node:stream';
 import { CfError } from '../../core/errors/index.js';
+import type { EventTimeSpec } from '../../core/event-time.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
 import { entriesOfType, type PlannedStreamBase, type SourceDescriptor } from '../shared/descriptor.js';
-import { EVENT_TYPE_NAME, type FilesSourceConfig, filesSourceConfigSchema } from './config.js';
+import { eventTimeOf, withEventTime } from '../shared/event-time.js';
+import {
+  ARCHIVE_EVENT_TYPE,
+  EVENT_TYPE_NAME,
+  type FilesSourceConfig,
+  filesSourceConfigSchema,
+} from './config.js';
 import { type FilesStreamSource, filesStream, filesStreamKey, STDIN_PATH } from './stream-source.js';
 
 export interface FilesStreamsDeps {
@@ -24,23 +31,40 @@ export async function createFilesStreams(
   const streams: FilesStreamSource[] = [];
   for (const pattern of config.paths) {
     const resume = pattern === '-' ? undefined : await deps.resumeOf?.(filesStreamKey(pattern));
+    const stream = filesStream({
+      pattern,
+      eventType: config.eventType ?? ARCHIVE_EVENT_TYPE,
+      principalId: config.principalId,
+      segmentBytes: config.segmentBytes,
+      ...(resume === undefined ? {} : { resume }),
+      ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
+      ...(deps.follow === undefined ? {} : { follow: deps.follow }),
+      ...(deps.readToEnd === undefined || pattern === '-'
+        ? {}
+        : { readToEnd: deps.readToEnd(filesStreamKey(pattern)) }),
+    });
+    // A forced eventType wins; otherwise each record's own type routes it.
     streams.push(
-      filesStream({
-        pattern,
-        eventType: config.eventType,
-        principalId: config.principalId,
-        segmentBytes: config.segmentBytes,
-        ...(resume === undefined ? {} : { resume }),
-        ...(deps.stdin === undefined ? {} : { stdin: deps.stdin }),
-        ...(deps.follow === undefined ? {} : { follow: deps.follow }),
-        ...(deps.readToEnd === undefined || pattern === '-'
-          ? {}
-          : { readToEnd: deps.readToEnd(filesStreamKey(pattern)) }),
-      }),
+      withEventTime(
+        stream,
+        filesSource.eventTime(config),
+        config.eventType === undefined ? config.eventTypeFrom : undefined,
+      ),
     );
   }
   return streams;
 }
+
+/**
+ * A replayed record's time: its `timestamp` (the Compliance Logs Platform's), else the one the
+ * forwarder noted in its metadata when it read the time elsewhere (an audit event, a conversation),
+ * else an audit event's `effective_at`.
+ */
+const FILES_EVENT_TIME: EventTimeSpec = [
+  { path: 'timestamp', format: 'iso8601' },
+  { path: '_forwarder.event_time', format: 'iso8601' },
+  { path: 'effective_at', format: 'epoch-seconds' },
+];
 
 /** One files stream of the service: the source with only this stream's path or pattern. */
 export interface PlannedFilesStream extends PlannedStreamBase<'files'> {
@@ -52,12 +76,14 @@ export const filesSource: SourceDescriptor<'files', typeof filesSourceConfigSche
   type: 'files',
   section: 'sources',
   configSchema: filesSourceConfigSchema,
-  eventTypes: ['ARCHIVE'],
+  eventTypes: [ARCHIVE_EVENT_TYPE],
+  eventTime: (config) => eventTimeOf(FILES_EVENT_TIME, config.eventTime),
   // A files source may name the event type of its records; routes then accept it too.
   entryEventTypes: (entry) =>
     typeof entry.eventType === 'string' && EVENT_TYPE_NAME.test(entry.eventType) ? [entry.eventType] : [],
   cli: {
-    usage: "files needs no key; --event-type names the records' type (default ARCHIVE).",
+    usage:
+      'files needs no key; each record keeps its own event type (_forwarder.event_type, then type; else ARCHIVE) unless --event-type forces one.',
     flags: {
       path: {
         type: 'string',

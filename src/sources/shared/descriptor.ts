@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
+import type { EventTimeSpec } from '../../core/event-time.js';
 import type { Secret } from '../../core/secret.js';
 import { secretFromEnv } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
@@ -174,6 +175,11 @@ export interface SourceDescriptor<
   readonly eventTypes: readonly string[];
   /** Event types one entry adds (the entry as written, maybe invalid: read it defensively). */
   entryEventTypes?(entry: Readonly<Record<string, unknown>>): readonly string[];
+  /**
+   * Where one instance's records keep their event time: the source's declaration, or the config's
+   * `eventTime` override. Its streams carry it (StreamSource.eventTime).
+   */
+  eventTime(config: C): EventTimeSpec;
   readonly cli: SourceCli;
   readonly env: SourceEnv;
   /** Its instances in a validated config, in config order. */

@@ -6,6 +6,12 @@
 
 export { type ApiClientOptions, BearerApi, type BearerApiOptions, bearerApiOptions } from './bearer-api.js';
 export {
+  type EventTimeConfig,
+  eventTimeConfigSchema,
+  eventTimeOf,
+  withEventTime,
+} from './event-time.js';
+export {
   type ApiClientDeps,
   apiClientOptions,
   backoffPolicyOf,

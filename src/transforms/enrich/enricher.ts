@@ -1,3 +1,4 @@
+import type { EventTimeSpec } from '../../core/event-time.js';
 import type { Delivery, PipelineRecord, SourceRef } from '../../core/record.js';
 import type { Secret } from '../../core/secret.js';
 import { DedupeWindow } from '../dedupe/dedupe-window.js';
@@ -7,6 +8,7 @@ import { Redactor } from '../redact/redactor.js';
 import { MAX_WATCHED_KEYS, type SplitLine } from '../split-jsonl/types.js';
 import type { EnrichConfig } from './config.js';
 import { EnrichedRecord } from './enriched-record.js';
+import { EventTimeReader, valueAt } from './event-time.js';
 import { appendMembers, jsonMembers, metadataMemberPrefix } from './metadata.js';
 
 export type DropReason = 'duplicate' | 'filtered' | 'own-audit-event';
@@ -17,7 +19,20 @@ export interface FileContext {
   readonly delivery: Delivery;
   /** When the file was received; defaults to when `forFile` was called. */
   readonly ingestTime?: Date;
+  /** Where its records' event time is (StreamSource.eventTime); default a top-level ISO `timestamp`. */
+  readonly eventTime?: EventTimeSpec;
+  /** Where each record's own event type is (StreamSource.eventTypeFrom); absent: the file's. */
+  readonly eventTypeFrom?: readonly string[];
 }
+
+/** What a file without a declaration is read with: a top-level ISO-8601 `timestamp`. */
+export const DEFAULT_EVENT_TIME: EventTimeSpec = Object.freeze([{ path: 'timestamp', format: 'iso8601' }]);
+
+/** What an event type read from a record must look like to route it (the files source's rule). */
+export const EVENT_TYPE_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Distinct per-record event types a file keeps a SourceRef for (more are made per record). */
+const TYPED_SOURCES_MAX = 256;
 
 export interface EnricherDeps {
   /** Forwarder version and host name, written into the metadata object. */
@@ -30,6 +45,11 @@ export interface EnricherDeps {
    * its file's accounting: the caller acknowledges it (and counts it), it is not dead-lettered.
    */
   onDrop?(reason: DropReason, rec: SplitLine, file: FileContext): void;
+  /**
+   * Told about every record sent without a readable event time where its source declares one
+   * (the sinks then use the ingest time).
+   */
+  onNoTime?(file: FileContext): void;
 }
 
 /** Enriches the lines of one file. Not shared between files; cheap to create. */
@@ -66,6 +86,8 @@ export class RecordEnricher {
   readonly #staticFields: readonly Field[];
   /** The keys whose presence `enrich` checks: the metadata key, then the static fields'. */
   readonly #watchKeys: readonly string[];
+  /** One reader per declaration (streams of one source share theirs). */
+  readonly #timeReaders = new WeakMap<EventTimeSpec, EventTimeReader>();
 
   constructor(config: EnrichConfig, deps: EnricherDeps) {
     this.#config = config;
@@ -95,12 +117,24 @@ export class RecordEnricher {
   /** Prepares the per-file constant parts (the metadata prefix). Call once per file. */
   forFile(file: FileContext): FileEnricher {
     const { metadataKey } = this.#config;
+    const ingestTime = file.ingestTime ?? new Date();
     const metadataPrefix =
       metadataKey === null
         ? undefined
-        : metadataMemberPrefix(metadataKey, file.source, file.ingestTime ?? new Date(), this.#deps);
+        : metadataMemberPrefix(metadataKey, file.source, ingestTime, this.#deps);
     const staticMembers = jsonMembers(this.#staticFields);
+    const spec = file.eventTime ?? DEFAULT_EVENT_TIME;
+    let timeReader = this.#timeReaders.get(spec);
+    if (timeReader === undefined) {
+      timeReader = new EventTimeReader(spec);
+      this.#timeReaders.set(spec, timeReader);
+    }
     return new OneFileEnricher(file, {
+      timeReader,
+      onNoTime: this.#deps.onNoTime,
+      eventTypeFrom: file.eventTypeFrom?.map((p) => p.split('.')) ?? [],
+      prefixOf: (source) =>
+        metadataKey === null ? '' : metadataMemberPrefix(metadataKey, source, ingestTime, this.#deps),
       ownAudit: this.#ownAudit,
       filter: this.#filter,
       dedupe: this.#dedupe,
@@ -177,6 +211,12 @@ function stringField(record: Record<string, unknown>, key: string): string | nul
 }
 
 interface Steps {
+  readonly timeReader: EventTimeReader;
+  readonly onNoTime: EnricherDeps['onNoTime'];
+  /** StreamSource.eventTypeFrom as paths; empty: every record has the file's event type. */
+  readonly eventTypeFrom: readonly (readonly string[])[];
+  /** The metadata prefix of a SourceRef (records of another event type than the file's). */
+  readonly prefixOf: (source: SourceRef) => string;
   readonly ownAudit: OwnAuditEventMatcher | undefined;
   readonly filter: RecordFilter | undefined;
   readonly dedupe: DedupeWindow | undefined;
@@ -200,6 +240,8 @@ class OneFileEnricher implements FileEnricher {
   readonly #fileKey: string;
   /** The UTF-8 size of what the last #members call returned (counted, not measured). */
   #membersBytes = 0;
+  /** Per event type read from records: its SourceRef and metadata prefix (one each per type). */
+  #typed: Map<string, TypedSource> | undefined;
 
   constructor(file: FileContext, steps: Steps) {
     this.#file = file;
@@ -219,20 +261,23 @@ class OneFileEnricher implements FileEnricher {
     if (eventId !== null && steps.dedupe?.isDuplicate(eventId, this.#fileKey)) {
       return this.#drop('duplicate', line);
     }
-    let timestamp = line.timestamp === undefined ? stringField(line.parsed, 'timestamp') : line.timestamp;
     let redacted = false;
     if (steps.redactor?.apply(line.parsed)) {
       redacted = true;
       // Read again: a redacted event_id must not leak through the record's key.
       eventId = stringField(line.parsed, 'event_id');
-      timestamp = stringField(line.parsed, 'timestamp');
     }
+    // After redaction, so a redacted time is not read either.
+    const timestamp = steps.timeReader.read(line, redacted);
     const file = this.#file;
+    if (timestamp === undefined && !steps.timeReader.isEmpty) steps.onNoTime?.(file);
+    const typed = steps.eventTypeFrom.length === 0 ? undefined : this.#typedSource(line);
+    const source = typed?.source ?? file.source;
     const utf8 = redacted ? undefined : line.utf8;
     if (utf8 !== undefined) {
       // The splitter's bytes: exactly one object, `{` ... `}`. Keep them and splice the members in
       // before the closing brace as text, without decoding the line.
-      const members = this.#members(line, undefined, false);
+      const members = this.#members(line, undefined, false, timestamp, typed);
       const close = utf8.length - 1;
       let tail = '}';
       let bytes = utf8.length;
@@ -247,16 +292,16 @@ class OneFileEnricher implements FileEnricher {
         close,
         tail,
         eventId ?? undefined,
-        timestamp ?? undefined,
+        timestamp,
         line.lineNumber,
         line,
-        file.source,
+        source,
         file.delivery,
         bytes,
       );
     }
     let text = redacted ? JSON.stringify(line.parsed) : line.text;
-    const members = this.#members(line, text, redacted);
+    const members = this.#members(line, text, redacted, timestamp, typed);
     // The splitter counted the line's bytes; keep the count exact so sinks need not measure.
     let bytes = redacted ? undefined : line.bytes;
     if (members !== '') {
@@ -271,17 +316,51 @@ class OneFileEnricher implements FileEnricher {
       0,
       '',
       eventId ?? undefined,
-      timestamp ?? undefined,
+      timestamp,
       line.lineNumber,
       line,
-      file.source,
+      source,
       file.delivery,
       bytes,
     );
   }
 
-  /** The members to add: static fields and metadata the record does not already have. */
-  #members(line: SplitLine, text: string | undefined, parsedAlready: boolean): string {
+  /**
+   * The record's own event type (the first of StreamSource.eventTypeFrom that holds a well-formed
+   * one) with its SourceRef and metadata prefix, made once per type; undefined: the file's.
+   */
+  #typedSource(line: SplitLine): TypedSource | undefined {
+    const paths = this.#steps.eventTypeFrom;
+    let type: string | undefined;
+    for (let i = 0; i < paths.length && type === undefined; i++) {
+      const value = valueAt(line.parsed, paths[i]!);
+      if (typeof value === 'string' && EVENT_TYPE_NAME.test(value)) type = value;
+    }
+    const fileSource = this.#file.source;
+    if (type === undefined || type === fileSource.eventType) return undefined;
+    const typed = (this.#typed ??= new Map());
+    let found = typed.get(type);
+    if (found === undefined) {
+      const source: SourceRef = { ...fileSource, eventType: type };
+      const prefix = this.#steps.prefixOf(source);
+      found = { source, prefix, prefixBytes: Buffer.byteLength(prefix, 'utf8') };
+      if (typed.size < TYPED_SOURCES_MAX) typed.set(type, found);
+    }
+    return found;
+  }
+
+  /**
+   * The members to add: static fields and metadata the record does not already have. The metadata
+   * holds `event_time` when the time came from elsewhere than a top-level `timestamp`, so that a
+   * replay of the archive finds it.
+   */
+  #members(
+    line: SplitLine,
+    text: string | undefined,
+    parsedAlready: boolean,
+    timestamp: string | undefined,
+    typed: TypedSource | undefined,
+  ): string {
     const steps = this.#steps;
     let members = steps.staticMembers;
     let bytes = steps.staticMembersBytes;
@@ -295,10 +374,13 @@ class OneFileEnricher implements FileEnricher {
     }
     const metadataKey = steps.metadataKey;
     if (metadataKey !== null && !hasKey(line, text, parsedAlready, metadataKey, steps.watchKeys)) {
-      const lineNumber = String(line.lineNumber);
-      const metadata = `${steps.metadataPrefix}${lineNumber}}`;
-      // The prefix is measured once per file; the line number and the brace are ASCII.
-      bytes += steps.metadataPrefixBytes + lineNumber.length + 1 + (members === '' ? 0 : 1);
+      let tail = String(line.lineNumber);
+      if (timestamp !== undefined && !steps.timeReader.fromTimestampMember) {
+        tail += `,"event_time":"${timestamp}"`;
+      }
+      const metadata = `${typed?.prefix ?? steps.metadataPrefix}${tail}}`;
+      // The prefix is measured once per file (and type); the rest is ASCII.
+      bytes += (typed?.prefixBytes ?? steps.metadataPrefixBytes) + tail.length + 1 + (members === '' ? 0 : 1);
       members = members === '' ? metadata : `${members},${metadata}`;
     }
     this.#membersBytes = bytes;
@@ -309,6 +391,13 @@ class OneFileEnricher implements FileEnricher {
     this.#steps.onDrop?.(reason, line, this.#file);
     return undefined;
   }
+}
+
+/** An event type read from records, with what its records share. */
+interface TypedSource {
+  readonly source: SourceRef;
+  readonly prefix: string;
+  readonly prefixBytes: number;
 }
 
 /** True when `utf8[0]` is `{` and only JSON whitespace sits between it and `close`. */

@@ -19,6 +19,11 @@ export interface MetadataFields {
   readonly forwarder_version: string;
   readonly forwarder_host: string;
   readonly line_number: number;
+  /**
+   * The record's event time (ISO-8601) when the forwarder read it from elsewhere than a top-level
+   * `timestamp` (e.g. an audit event's `effective_at`): a replay of the archive finds it here.
+   */
+  readonly event_time?: string;
 }
 
 /** `"<key>":{...,"line_number":` — append the line number and `}` to complete the member. */

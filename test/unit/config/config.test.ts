@@ -26,7 +26,7 @@ test('every problem is listed at once, with its path, and unknown keys are error
     validateConfig({
       source: { concurrency: 0, pageSize: 500, bogus: 1 },
       principals: [
-        { id: 'not-an-id', eventTypes: ['NOPE'] },
+        { id: 'not-an-id', eventTypes: ['no such type'] },
         { id: 'org-abc', eventTypes: ['AUDIT_LOG'] },
       ],
       sinks: [{ type: 'file' }, { type: 'carrier-pigeon' }],

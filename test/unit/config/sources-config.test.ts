@@ -25,7 +25,9 @@ test('a config may hold only sources, and each gets its defaults', () => {
   );
   assert.deepEqual(auditLogs.adminKey, { env: 'OPENAI_ADMIN_KEY' });
   assert.deepEqual(conversations.apiKey, { env: 'COMPLIANCE_API_KEY' });
-  assert.equal(files.eventType, 'ARCHIVE');
+  // No forced type: each replayed record keeps its own (else ARCHIVE).
+  assert.equal(files.eventType, undefined);
+  assert.deepEqual(files.eventTypeFrom, ['_forwarder.event_type', 'type']);
   assert.deepEqual(validateConfig({}).sources, [], 'none by default');
 });
 

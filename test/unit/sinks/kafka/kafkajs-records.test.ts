@@ -103,4 +103,35 @@ describe("kafka record encoder (in place of kafkajs's)", () => {
       { numRuns: 200 },
     );
   });
+
+  it('records with event times get the deltas kafkajs gives them (first timestamp as kafkajs sorts)', () => {
+    installRecordEncoder();
+    const installed = createRequire(import.meta.url)(
+      'kafkajs/src/protocol/recordBatch/record/v0/index.js',
+    ) as (input: unknown) => { buffer: Buffer };
+    const stamps = ['1767323045123', '1767323040000', '1767323049999'];
+    const messages: AheadMessage[] = stamps.map((timestamp, i) => ({
+      key: `k${i}`,
+      value: `v${i}`,
+      headers: {},
+      timestamp,
+    }));
+    const body = encodeRecordsAhead(messages);
+    assert.ok(body !== undefined);
+    // kafkajs (produce/v3/request.js): firstTimestamp = the sorted timestamps' first.
+    const first = Number([...stamps].sort()[0]);
+    const expected = messages.map((m, i) =>
+      kafkajsRecord({ ...m, offsetDelta: i, timestampDelta: Number(m.timestamp) - first }),
+    );
+    assert.deepEqual(body, Buffer.concat(expected));
+    messages.forEach((m, i) => {
+      const spread = { ...m, offsetDelta: i, timestampDelta: Number(m.timestamp) - first };
+      assert.equal(installed(spread).buffer, m[ENCODED_AHEAD]?.bytes);
+    });
+    // Only some with a timestamp: kafkajs stamps the others with its clock, so nothing ahead.
+    assert.equal(
+      encodeRecordsAhead([{ key: null, value: 'a', headers: {} }, ...messages.slice(0, 1)]),
+      undefined,
+    );
+  });
 });
