@@ -8,11 +8,10 @@ import type { HttpEgress, RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import {
-  closeAll,
   entriesOfType,
   exportOneStream,
   type PlannedStreamBase,
-  pollWindow,
+  pollWithClients,
   type SourceDeps,
   type SourceDescriptor,
 } from '../shared/descriptor.js';
@@ -147,16 +146,11 @@ export const auditLogsSource: SourceDescriptor<
     );
   },
   pollStreams(planned, deps) {
-    const clients: AuditLogsClient[] = [];
-    const streams = planned.map((p) => {
-      const client = clientOf(p.config, p.adminKey, deps);
-      clients.push(client);
-      return {
-        key: p.key,
-        open: (position: WatermarkPosition | undefined) =>
-          createAuditLogsStream(client, p.config, pollWindow(deps.startAfter, position), position),
-      };
-    });
-    return { streams, close: () => closeAll(clients) };
+    return pollWithClients(
+      planned,
+      deps,
+      (p) => clientOf(p.config, p.adminKey, deps),
+      (client, p, window, position) => createAuditLogsStream(client, p.config, window, position),
+    );
   },
 };

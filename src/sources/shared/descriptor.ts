@@ -257,3 +257,26 @@ export async function exportOneStream(
 export async function closeAll(clients: Iterable<{ close(): Promise<void> }>): Promise<void> {
   await Promise.all([...clients].map((c) => c.close().catch(() => {})));
 }
+
+/**
+ * The service's streams of an API source: one client per planned stream, each poll a stream from
+ * the stream's last position (or the lookback when it has none); closing releases every client.
+ */
+export function pollWithClients<P extends PlannedStreamBase, C extends { close(): Promise<void> }>(
+  planned: readonly P[],
+  deps: PollDeps,
+  clientOf: (p: P) => C,
+  streamOf: (client: C, p: P, window: SourceWindow, position: WatermarkPosition | undefined) => StreamSource,
+): PolledStreams {
+  const clients: C[] = [];
+  const streams = planned.map((p) => {
+    const client = clientOf(p);
+    clients.push(client);
+    return {
+      key: p.key,
+      open: (position: WatermarkPosition | undefined) =>
+        streamOf(client, p, pollWindow(deps.startAfter, position), position),
+    };
+  });
+  return { streams, close: () => closeAll(clients) };
+}
