@@ -45,9 +45,10 @@ export interface PoisonGuardOptions {
   readonly threshold: number;
   /**
    * Asks the destination, with a small request, whether it answers at all; resolves true when it
-   * does. Must not throw (a rejection counts as "no"). Absent: only successes count as evidence.
+   * does. Gets the size of the failing request (a sink may also ask that it be larger than what
+   * succeeded). A rejection counts as "no". Absent: only successes count as evidence.
    */
-  readonly probe?: (() => Promise<boolean>) | undefined;
+  readonly probe?: ((requestBytes: number) => Promise<boolean>) | undefined;
   /** Codes that count as transport failures; default CF_ERR_SOCKET and CF_ERR_TIMEOUT. */
   readonly transportCodes?: ReadonlySet<string> | undefined;
 }
@@ -66,12 +67,16 @@ export class PoisonGuard {
     this.successes++;
   }
 
-  /** Follows one request (one run of records) through its attempts. */
-  watch(): PoisonWatch {
-    return new PoisonWatch(this);
+  /**
+   * Follows one request (one run of records) through its attempts. `since`: the successCount
+   * when the trouble began, for a part of a batch that was split (successes of its sibling
+   * parts then count as evidence); default: when this request's own streak begins.
+   */
+  watch(since?: number): PoisonWatch {
+    return new PoisonWatch(this, since);
   }
 
-  /** @internal successes so far, for PoisonWatch. */
+  /** Successful requests so far. */
   get successCount(): number {
     return this.successes;
   }
@@ -82,12 +87,12 @@ export class PoisonGuard {
   }
 
   /** True when a request succeeded after `since` (a success count), or the probe is answered. */
-  async healthySince(since: number): Promise<boolean> {
+  async healthySince(since: number, requestBytes = 0): Promise<boolean> {
     if (this.successes > since) return true;
     const { probe } = this.options;
     if (probe === undefined) return false;
     try {
-      return await probe();
+      return await probe(requestBytes);
     } catch {
       return false;
     }
@@ -99,7 +104,10 @@ export class PoisonWatch {
   private streak = 0;
   private successesAtStart = 0;
 
-  constructor(private readonly guard: PoisonGuard) {}
+  constructor(
+    private readonly guard: PoisonGuard,
+    private readonly since?: number,
+  ) {}
 
   /** Transport failures in a row so far. */
   get failures(): number {
@@ -116,15 +124,15 @@ export class PoisonWatch {
    * in a row and the destination proven healthy), so the caller stops retrying it as it is
    * and splits it or dead-letters its record. False: retry as usual.
    */
-  async isPoison(error: CfError): Promise<boolean> {
+  async isPoison(error: CfError, requestBytes = 0): Promise<boolean> {
     if (!this.guard.isTransportFailure(error)) {
       this.streak = 0;
       return false;
     }
-    if (this.streak === 0) this.successesAtStart = this.guard.successCount;
+    if (this.streak === 0) this.successesAtStart = this.since ?? this.guard.successCount;
     this.streak++;
     if (this.streak < this.guard.threshold) return false;
-    return this.guard.healthySince(this.successesAtStart);
+    return this.guard.healthySince(this.successesAtStart, requestBytes);
   }
 }
 
@@ -140,7 +148,9 @@ export interface PoisonRecordInput {
   /** What the sink calls the destination in a sentence: `Splunk HEC`, `Kafka`. */
   readonly destination: string;
   /** The record, or what is left of it (source, line number, event id, line). */
-  readonly record: Pick<PipelineRecord, 'source' | 'lineNumber' | 'eventId' | 'line'>;
+  readonly record?: Pick<PipelineRecord, 'source' | 'lineNumber' | 'eventId' | 'line'> | undefined;
+  /** The offending text when there is no record; the record's line otherwise. */
+  readonly text?: string | undefined;
   /** The record's size as the sink sends it (bytes). */
   readonly bytes: number;
   /** The last transport failure. */
@@ -164,7 +174,8 @@ export function poisonRecordEntry(input: PoisonRecordInput): DeadLetterEntry {
       'accepted other requests. Something on the way (a proxy, a load balancer, the receiver) ' +
       'drops a request this large instead of answering it.',
     sink,
-    record: input.record,
+    ...(input.record === undefined ? {} : { record: input.record }),
+    ...(input.text === undefined ? {} : { text: input.text }),
     size: bytes,
     detail: { error: error.code, attempts, bytes, ...input.detail },
   });
