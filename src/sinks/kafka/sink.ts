@@ -117,7 +117,8 @@ export class KafkaSink extends BatchingSink {
       // No produce got through since the trouble began: a lone record is poison only when it is
       // larger than every request the cluster took and the cluster still answers metadata. A
       // partition whose leader is down fails small requests too, so it stays a retried failure.
-      probe: async (bytes) => this.largestSent > 0 && bytes > this.largestSent && (await this.clusterAnswers()),
+      probe: async (bytes) =>
+        this.largestSent > 0 && bytes > this.largestSent && (await this.clusterAnswers()),
     });
   }
 
@@ -260,26 +261,29 @@ export class KafkaSink extends BatchingSink {
   private produce(send: PreparedSend, since: number, canDefer: boolean): Promise<ProduceOutcome> {
     const watch = this.poison.watch(since);
     const bytes = send.messages.reduce((n, m) => n + m.bytes, 0);
-    return retrying<ProduceOutcome>(async () => {
-      try {
-        await this.transport.produce(send);
-      } catch (err) {
-        const error = classifyKafkaError(err, send);
-        if (this.signal.aborted) throw err;
-        if (await watch.isPoison(error, bytes)) return { kind: 'poison', error, attempts: watch.failures };
-        if (watch.failures >= this.poison.threshold) {
-          // Splitting costs attempts, never records: the cluster answering metadata is enough.
-          if (send.messages.length > 1 && (await this.clusterAnswers())) {
-            return { kind: 'poison', error, attempts: watch.failures };
+    return retrying<ProduceOutcome>(
+      async () => {
+        try {
+          await this.transport.produce(send);
+        } catch (err) {
+          const error = classifyKafkaError(err, send);
+          if (this.signal.aborted) throw err;
+          if (await watch.isPoison(error, bytes)) return { kind: 'poison', error, attempts: watch.failures };
+          if (watch.failures >= this.poison.threshold) {
+            // Splitting costs attempts, never records: the cluster answering metadata is enough.
+            if (send.messages.length > 1 && (await this.clusterAnswers())) {
+              return { kind: 'poison', error, attempts: watch.failures };
+            }
+            if (canDefer) return { kind: 'defer' };
           }
-          if (canDefer) return { kind: 'defer' };
+          throw err;
         }
-        throw err;
-      }
-      this.poison.succeeded();
-      this.largestSent = Math.max(this.largestSent, bytes);
-      return { kind: 'sent' };
-    }, this.retryOptions(send.topic, send.partition));
+        this.poison.succeeded();
+        this.largestSent = Math.max(this.largestSent, bytes);
+        return { kind: 'sent' };
+      },
+      this.retryOptions(send.topic, send.partition),
+    );
   }
 
   /** True when the cluster answers a metadata request: it is up, whatever happens to a produce. */
