@@ -27,6 +27,13 @@ interface PartitionSend {
 /** What a dead-letter entry needs of a record whose message is all the sink kept. */
 type Origin = Pick<PipelineRecord, 'source' | 'lineNumber' | 'eventId'> & { readonly size: number };
 
+/** The poison-batch rule's evidence for one topic-partition. */
+interface PartitionEvidence {
+  readonly guard: PoisonGuard;
+  /** Largest produce request (bytes) the partition acknowledged. */
+  largestSent: number;
+}
+
 /** The outcome of producing one run of a partition's messages (see produce()). */
 type ProduceOutcome =
   | { readonly kind: 'sent' }
@@ -70,10 +77,11 @@ export class KafkaSink extends BatchingSink {
   private readonly signal: AbortSignal;
   private readonly log: Logger;
   private disposed: Promise<void> | undefined;
-  /** The poison-batch rule (shared/poison-batch.ts): successes of produce requests, and a probe. */
-  private readonly poison: PoisonGuard;
-  /** Largest produce request (bytes) the cluster acknowledged: a failing one must be larger to be poison. */
-  private largestSent = 0;
+  /**
+   * The poison-batch rule's evidence (shared/poison-batch.ts), per topic-partition: partitions
+   * have different leaders, so a produce that got through to one says nothing about another.
+   */
+  private readonly evidence = new Map<string, PartitionEvidence>();
   /** Where each outgoing message came from, for dead-lettering it after its record was released. */
   private readonly origins = new WeakMap<KafkaMessage, Origin>();
 
@@ -111,15 +119,6 @@ export class KafkaSink extends BatchingSink {
       multiplier: 2,
     };
     this.signal = AbortSignal.any([ctx.signal, this.stopping.signal]);
-    this.poison = new PoisonGuard({
-      threshold: poisonThreshold(config.retryMaxAttempts),
-      transportCodes: KAFKA_TRANSPORT_CODES,
-      // No produce got through since the trouble began: a lone record is poison only when it is
-      // larger than every request the cluster took and the cluster still answers metadata. A
-      // partition whose leader is down fails small requests too, so it stays a retried failure.
-      probe: async (bytes) =>
-        this.largestSent > 0 && bytes > this.largestSent && (await this.clusterAnswers()),
-    });
   }
 
   /** Connects, then checks a fixed topic (a templated one is checked before its first batch). */
@@ -228,14 +227,17 @@ export class KafkaSink extends BatchingSink {
    * for the records of that batch only).
    */
   private async deliver(send: PreparedSend, batch: Batch): Promise<void> {
-    const since = this.poison.successCount;
+    const evidence = this.evidenceFor(send.topic, send.partition);
+    // The lane sends one request of this partition at a time: what starts after this point and
+    // succeeds is one of this batch's own parts.
+    const since = evidence.guard.mark();
     const work: Array<{ send: PreparedSend; deferred: boolean }> = [{ send, deferred: false }];
     const prepared: PreparedSend[] = [];
     try {
       while (work.length > 0) {
         const item = work.shift()!;
         const canDefer = !item.deferred && work.length > 0;
-        const outcome = await this.produce(item.send, since, canDefer);
+        const outcome = await this.produce(item.send, evidence, since, canDefer);
         if (outcome.kind === 'defer') work.push({ send: item.send, deferred: true });
         else if (outcome.kind === 'poison') {
           const { messages, topic, partition } = item.send;
@@ -258,18 +260,25 @@ export class KafkaSink extends BatchingSink {
   }
 
   /** One run's produce under the retry policy, ending early with 'poison' or 'defer' (deliver()). */
-  private produce(send: PreparedSend, since: number, canDefer: boolean): Promise<ProduceOutcome> {
-    const watch = this.poison.watch(since);
+  private produce(
+    send: PreparedSend,
+    evidence: PartitionEvidence,
+    since: number,
+    canDefer: boolean,
+  ): Promise<ProduceOutcome> {
+    const { guard } = evidence;
+    const watch = guard.watch(since);
     const bytes = send.messages.reduce((n, m) => n + m.bytes, 0);
     return retrying<ProduceOutcome>(
       async () => {
+        const ticket = guard.started();
         try {
           await this.transport.produce(send);
         } catch (err) {
           const error = classifyKafkaError(err, send);
           if (this.signal.aborted) throw err;
           if (await watch.isPoison(error, bytes)) return { kind: 'poison', error, attempts: watch.failures };
-          if (watch.failures >= this.poison.threshold) {
+          if (watch.failures >= guard.threshold) {
             // Splitting costs attempts, never records: the cluster answering metadata is enough.
             if (send.messages.length > 1 && (await this.clusterAnswers())) {
               return { kind: 'poison', error, attempts: watch.failures };
@@ -278,12 +287,35 @@ export class KafkaSink extends BatchingSink {
           }
           throw err;
         }
-        this.poison.succeeded();
-        this.largestSent = Math.max(this.largestSent, bytes);
+        guard.succeeded(ticket);
+        evidence.largestSent = Math.max(evidence.largestSent, bytes);
         return { kind: 'sent' };
       },
       this.retryOptions(send.topic, send.partition),
     );
+  }
+
+  /** The poison-batch evidence of one topic-partition, made on first use. */
+  private evidenceFor(topic: string, partition: number): PartitionEvidence {
+    const key = `${topic}\u0000${partition}`;
+    let evidence = this.evidence.get(key);
+    if (evidence === undefined) {
+      const e: PartitionEvidence = {
+        largestSent: 0,
+        guard: new PoisonGuard({
+          threshold: poisonThreshold(this.config.retryMaxAttempts),
+          transportCodes: KAFKA_TRANSPORT_CODES,
+          // Nothing of this partition got through since the trouble began: a lone record is
+          // poison only when it is larger than every request the partition took and the cluster
+          // answers metadata. A partition whose leader is down fails small requests too, so
+          // that stays a retried (then fatal) failure.
+          probe: async (bytes) => e.largestSent > 0 && bytes > e.largestSent && (await this.clusterAnswers()),
+        }),
+      };
+      evidence = e;
+      this.evidence.set(key, evidence);
+    }
+    return evidence;
   }
 
   /** True when the cluster answers a metadata request: it is up, whatever happens to a produce. */

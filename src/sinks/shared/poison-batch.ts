@@ -8,8 +8,8 @@ import { redactSecrets } from '../../core/secret.js';
  * of answering (docs/delivery.md, "One record that can never be sent"):
  *
  *   a request fails K times in a row with a transport error (reset, timeout; never a reply)
- *     and the destination is otherwise healthy (a request of this sink succeeded since the
- *     streak began, or the sink's probe, a small request to the same destination, succeeds)
+ *     and the destination is otherwise healthy (a request sent after the streak began
+ *     succeeded, or the sink's probe, a small request to the same destination, succeeds)
  *       -> several records: split in halves and send each (the same rule applies to each half)
  *       -> one record: dead-letter it (CF_ERR_RECORD_UNDELIVERABLE, reason naming the sink, the
  *          error and the record's size) and acknowledge it, so the checkpoint moves
@@ -53,32 +53,44 @@ export interface PoisonGuardOptions {
   readonly transportCodes?: ReadonlySet<string> | undefined;
 }
 
-/** One sink's evidence that its destination is healthy: successful requests, and a probe. */
+/**
+ * One destination's evidence that it is healthy: requests that succeeded, and a probe. Only a
+ * request *sent after* a streak began counts for that streak: one already on the wire when the
+ * destination went down may still succeed, and proves nothing about now.
+ */
 export class PoisonGuard {
-  private successes = 0;
+  /** Requests started so far; each one's ticket is its number. */
+  private starts = 0;
+  /** The highest ticket of a request that succeeded. */
+  private lastSuccess = 0;
   readonly threshold: number;
 
   constructor(private readonly options: PoisonGuardOptions) {
     this.threshold = Math.max(1, options.threshold);
   }
 
-  /** A request of the sink was accepted by the destination. */
-  succeeded(): void {
-    this.successes++;
+  /** A request is about to go out: returns its ticket, for succeeded(). */
+  started(): number {
+    return ++this.starts;
+  }
+
+  /** The request with this ticket was accepted by the destination. */
+  succeeded(ticket: number): void {
+    if (ticket > this.lastSuccess) this.lastSuccess = ticket;
   }
 
   /**
-   * Follows one request (one run of records) through its attempts. `since`: the successCount
-   * when the trouble began, for a part of a batch that was split (successes of its sibling
-   * parts then count as evidence); default: when this request's own streak begins.
+   * Follows one request (one run of records) through its attempts. `since`: a mark() taken when
+   * the trouble began, for a part of a batch that was split (its sibling parts, sent later, then
+   * count as evidence); default: when this request's own streak begins.
    */
   watch(since?: number): PoisonWatch {
     return new PoisonWatch(this, since);
   }
 
-  /** Successful requests so far. */
-  get successCount(): number {
-    return this.successes;
+  /** The requests started so far: a request that succeeds and started after it is evidence. */
+  mark(): number {
+    return this.starts;
   }
 
   /** @internal */
@@ -86,9 +98,9 @@ export class PoisonGuard {
     return isTransportFailure(error, this.options.transportCodes ?? TRANSPORT_FAILURE_CODES);
   }
 
-  /** True when a request succeeded after `since` (a success count), or the probe is answered. */
+  /** True when a request started after `since` (a mark) succeeded, or the probe is answered. */
   async healthySince(since: number, requestBytes = 0): Promise<boolean> {
-    if (this.successes > since) return true;
+    if (this.lastSuccess > since) return true;
     const { probe } = this.options;
     if (probe === undefined) return false;
     try {
@@ -102,7 +114,7 @@ export class PoisonGuard {
 /** The attempts of one request: counts its transport failures in a row. */
 export class PoisonWatch {
   private streak = 0;
-  private successesAtStart = 0;
+  private streakMark = 0;
 
   constructor(
     private readonly guard: PoisonGuard,
@@ -129,10 +141,10 @@ export class PoisonWatch {
       this.streak = 0;
       return false;
     }
-    if (this.streak === 0) this.successesAtStart = this.since ?? this.guard.successCount;
+    if (this.streak === 0) this.streakMark = this.since ?? this.guard.mark();
     this.streak++;
     if (this.streak < this.guard.threshold) return false;
-    return this.guard.healthySince(this.successesAtStart, requestBytes);
+    return this.guard.healthySince(this.streakMark, requestBytes);
   }
 }
 

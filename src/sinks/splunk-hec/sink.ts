@@ -285,9 +285,11 @@ export class SplunkHecSink extends BatchingSink {
       'Sending to the Splunk HEC',
       async () => {
         let reply: HecReply;
+        let ticket = 0;
         try {
           reply = await this.requestSlots(async () => {
             body ??= await this.encode(records);
+            ticket = this.poison.started();
             return this.client.postEvents(body, this.config.gzip, this.signal);
           });
         } catch (err) {
@@ -307,7 +309,7 @@ export class SplunkHecSink extends BatchingSink {
         watch.answered();
         const verdict = eventVerdict(reply, this.config.useAck);
         if (verdict.kind === 'retry' || verdict.kind === 'fatal') return verdict;
-        if (verdict.kind === 'accepted') this.poison.succeeded();
+        if (verdict.kind === 'accepted') this.poison.succeeded(ticket);
         return { kind: 'done', value: { kind: 'answered', verdict, reply } };
       },
       this.retryHooks,

@@ -32,21 +32,35 @@ test('only resets and timeouts are transport failures; answers are not', () => {
   );
 });
 
-test('K transport failures in a row, and a success since they began: poison', async () => {
+test('K transport failures in a row, and a request sent since they began succeeded: poison', async () => {
   const guard = new PoisonGuard({ threshold: 3 });
   const watch = guard.watch();
+  guard.started(); // the failing request's first attempt
   assert.equal(await watch.isPoison(reset()), false);
-  guard.succeeded(); // another request got through meanwhile
+  guard.succeeded(guard.started()); // another request, sent after, got through
   assert.equal(await watch.isPoison(reset()), false);
   assert.equal(await watch.isPoison(reset()), true);
   assert.equal(watch.failures, 3);
 });
 
-test('a success before the streak began is no evidence: the destination may have gone down since', async () => {
+test('a request already on the wire when the streak began proves nothing, even if it succeeds later', async () => {
   const guard = new PoisonGuard({ threshold: 2 });
-  guard.succeeded();
+  const earlier = guard.started();
+  guard.succeeded(guard.started());
   const watch = guard.watch();
+  guard.started();
+  assert.equal(await watch.isPoison(reset()), false);
+  guard.succeeded(earlier); // its answer arrives after the failure
   for (let i = 0; i < 10; i++) assert.equal(await watch.isPoison(reset()), false);
+});
+
+test('a mark taken before a split makes the later parts evidence for each other', async () => {
+  const guard = new PoisonGuard({ threshold: 2 });
+  const since = guard.mark();
+  const part = guard.watch(since);
+  await part.isPoison(reset());
+  guard.succeeded(guard.started()); // the sibling part
+  assert.equal(await part.isPoison(reset()), true);
 });
 
 test('without successes, the probe decides; a probe that throws or says no keeps retrying', async () => {
