@@ -101,3 +101,66 @@ test(
     }
   },
 );
+
+test(
+  'the big record first in the first batch, before the HEC accepted anything: sent behind the rest, then dead-lettered',
+  LIMIT,
+  async () => {
+    await rx.clearEvents();
+    await rx.fault({ destroy: true, count: 1_000_000, minBodyBytes: PROXY_LIMIT });
+    try {
+      const h = hecSink(rx, {
+        gzip: false,
+        batchMaxBytes: 8 * 1024 * 1024,
+        batchMaxCount: 1000,
+        lingerMs: 50,
+      });
+      await h.sink.start();
+      const delivery = new CountingDelivery();
+      const records = Array.from({ length: 40 }, (_, i) =>
+        makeRecord(i, delivery, { text: i === 0 ? 'z'.repeat(2 * 1024 * 1024) : 'a'.repeat(100) }),
+      );
+      await deliver(h.sink, records);
+      const counts = countByEventId(await rx.events());
+      assert.equal(counts.size, 39);
+      assert.equal(h.deadLetter.count, 1);
+      assert.equal(h.deadLetter.entries[0]!.source?.eventId, 'evt-000000');
+      assert.equal(delivery.acked, 40);
+    } finally {
+      await rx.fault({ count: 0 });
+    }
+  },
+);
+
+test(
+  'a HEC that resets every event request but answers the empty probe fails the sink; nothing is dead-lettered',
+  LIMIT,
+  async () => {
+    await rx.clearEvents();
+    const h = hecSink(rx, { gzip: false, retryMaxAttempts: 5, batchMaxCount: 1000, lingerMs: 20 });
+    await h.sink.start();
+    const delivery = new CountingDelivery();
+    // A first batch gets through, so the HEC has accepted requests larger than any one record.
+    await new Promise<void>((resolve, reject) => {
+      h.sink.write(makeRecord(1000, delivery, { text: 'b'.repeat(5000) }));
+      h.sink.write(makeRecord(1001, delivery, { text: 'b'.repeat(5000) }), (err) =>
+        err ? reject(err) : resolve(),
+      );
+    });
+    while (delivery.acked < 2) await new Promise((r) => setTimeout(r, 5));
+    await rx.fault({ destroy: true, count: 1_000_000, minBodyBytes: 1 });
+    try {
+      const failed = once(h.sink, 'error');
+      const records = Array.from({ length: 16 }, (_, i) =>
+        makeRecord(i, delivery, { text: 'a'.repeat(100) }),
+      );
+      deliver(h.sink, records).catch(() => {});
+      const [err] = (await failed) as [Error & { code?: string }];
+      assert.equal(err.code, 'CF_ERR_RETRIES_EXHAUSTED');
+      assert.equal(h.deadLetter.count, 0, 'records the HEC drops whatever their size are not poison');
+      assert.equal(delivery.acked, 2);
+    } finally {
+      await rx.fault({ count: 0 });
+    }
+  },
+);

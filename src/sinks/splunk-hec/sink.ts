@@ -48,7 +48,9 @@ interface Undeliverable {
 
 type PostOutcome =
   | { readonly kind: 'answered'; readonly verdict: SettledVerdict; readonly reply: HecReply }
-  | Undeliverable;
+  | Undeliverable
+  /** Failing before anything else got through: send the rest of the batch first (see post()). */
+  | { readonly kind: 'defer' };
 
 /**
  * Splunk HTTP Event Collector sink: batches of envelopes POSTed to /services/collector/event
@@ -81,8 +83,10 @@ export class SplunkHecSink extends BatchingSink {
   private readonly acks: AckTracker | undefined;
   private readonly requestSlots: LimitFunction;
   private readonly retryHooks: RetryHooks;
-  /** The poison-batch rule: successes of this sink, and the token probe as a health probe. */
+  /** The poison-batch rule: successes of this sink's requests, and a probe (see the constructor). */
   private readonly poison: PoisonGuard;
+  /** Largest event request body (bytes on the wire) the HEC accepted. */
+  private largestAccepted = 0;
   /** Aborted by the pipeline's signal or when the sink is disposed: retries and waits end. */
   private readonly stopping = new AbortController();
   private readonly signal: AbortSignal;
@@ -144,9 +148,12 @@ export class SplunkHecSink extends BatchingSink {
     };
     this.poison = new PoisonGuard({
       threshold: poisonThreshold(config.retryMaxAttempts),
-      // A small POST to the same HEC (through the same proxies): answered means the HEC is up
-      // and only the large request is dropped.
-      probe: async () => tokenProbeVerdict(await this.client.probeToken(false, this.signal)).kind === 'ok',
+      // No request got through since the failures began: a lone record is poison when its
+      // request is larger than every one the HEC accepted (a size limit drops only large ones)
+      // and the HEC answers a small request. A HEC that hangs on every event request, whatever
+      // its size, is then not mistaken for a poison record: it stays retried, then fatal.
+      probe: async (bytes) =>
+        this.largestAccepted > 0 && bytes > this.largestAccepted && (await this.hecAnswers()),
     });
     this.acks = config.useAck
       ? new AckTracker(
@@ -201,12 +208,20 @@ export class SplunkHecSink extends BatchingSink {
   protected async sendBatch(batch: Batch): Promise<void> {
     // Runs of records still to send; splitting and isolation replace a run by its parts, in order.
     let work: PipelineRecord[][] = [[...batch.records]];
+    // Runs the poison-batch rule sent behind the rest of the batch: the mark when they were.
+    const deferred = new Map<PipelineRecord[], number>();
     for (let round = 1; ; round++) {
       const awaiting: Array<{ readonly records: PipelineRecord[]; readonly outcome: Promise<AckOutcome> }> =
         [];
       while (work.length > 0) {
         const records = work.shift()!;
-        const posted = await this.post(records);
+        const since = deferred.get(records);
+        const posted = await this.post(records, since, since === undefined && work.length > 0);
+        if (posted.kind === 'defer') {
+          deferred.set(records, this.poison.mark());
+          work.push(records);
+          continue;
+        }
         if (posted.kind === 'undeliverable') {
           if (records.length === 1) await this.deadLetterPoison(records[0]!, posted);
           else work.unshift(...halves(records));
@@ -278,9 +293,13 @@ export class SplunkHecSink extends BatchingSink {
    * made inside the request slot, so at most maxInFlightRequests encoded bodies exist at once
    * however many batches wait for their acks; it is kept across retries.
    */
-  private async post(records: readonly PipelineRecord[]): Promise<PostOutcome> {
+  private async post(
+    records: readonly PipelineRecord[],
+    since: number | undefined,
+    canDefer: boolean,
+  ): Promise<PostOutcome> {
     let body: Buffer | undefined;
-    const watch = this.poison.watch();
+    const watch = this.poison.watch(since);
     return withRetries<PostOutcome>(
       'Sending to the Splunk HEC',
       async () => {
@@ -295,21 +314,31 @@ export class SplunkHecSink extends BatchingSink {
         } catch (err) {
           const error = classify(err);
           // No answer: the poison-batch rule decides whether this request is the problem.
-          if (!this.signal.aborted && (await watch.isPoison(error))) {
-            const value: Undeliverable = {
-              kind: 'undeliverable',
-              error,
-              attempts: watch.failures,
-              wireBytes: body?.length ?? 0,
-            };
-            return { kind: 'done', value };
+          if (this.signal.aborted) throw err;
+          const wireBytes = body?.length ?? 0;
+          const poison = await watch.isPoison(error, wireBytes);
+          const undeliverable: Undeliverable = {
+            kind: 'undeliverable',
+            error,
+            attempts: watch.failures,
+            wireBytes,
+          };
+          if (poison) return { kind: 'done', value: undeliverable };
+          if (watch.failures >= this.poison.threshold) {
+            // Splitting costs requests, never records: the HEC answering a small one is enough.
+            if (records.length > 1 && (await this.hecAnswers()))
+              return { kind: 'done', value: undeliverable };
+            if (canDefer) return { kind: 'done', value: { kind: 'defer' } };
           }
           throw err;
         }
         watch.answered();
         const verdict = eventVerdict(reply, this.config.useAck);
         if (verdict.kind === 'retry' || verdict.kind === 'fatal') return verdict;
-        if (verdict.kind === 'accepted') this.poison.succeeded(ticket);
+        if (verdict.kind === 'accepted') {
+          this.poison.succeeded(ticket);
+          this.largestAccepted = Math.max(this.largestAccepted, body?.length ?? 0);
+        }
         return { kind: 'done', value: { kind: 'answered', verdict, reply } };
       },
       this.retryHooks,
@@ -326,6 +355,18 @@ export class SplunkHecSink extends BatchingSink {
     const v = ackPollVerdict(await this.client.pollAcks(ids, this.signal));
     if (v.kind === 'acks') return v.acks;
     throw v.error;
+  }
+
+  /**
+   * True when the HEC answers a small event request (an empty one, "No data"): it goes to the
+   * same endpoint through the same proxies as the records, so an answer means the HEC is up.
+   */
+  private async hecAnswers(): Promise<boolean> {
+    try {
+      return tokenProbeVerdict(await this.client.probeToken(false, this.signal)).kind === 'ok';
+    } catch {
+      return false;
+    }
   }
 
   /** A record the poison-batch rule gave up on: dead-lettered with why, and acknowledged. */
