@@ -79,6 +79,11 @@ export class Metrics {
     'component',
     'error_code',
   ]);
+  readonly poisonRecords = this.counter(
+    'component_poison_records_total',
+    'Records a sink dead-lettered because every attempt to send them alone failed with a transport error while the destination accepted other requests.',
+    ['component'],
+  );
   readonly deadLettered = this.counter(
     'dead_letter_records_total',
     'Records written to the dead-letter file.',

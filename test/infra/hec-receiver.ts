@@ -72,6 +72,12 @@ export interface HecFault {
   readonly destroy?: boolean;
   /** Retry-After header value (seconds). */
   readonly retryAfter?: string;
+  /**
+   * Only requests whose body (Content-Length, bytes on the wire) is at least this large get the
+   * fault; smaller ones are served and do not use up `count`. With `destroy`: a proxy that resets
+   * oversize requests instead of answering 413.
+   */
+  readonly minBodyBytes?: number;
   readonly target?: 'event' | 'ack' | 'health' | 'any';
 }
 

@@ -111,7 +111,13 @@ export interface FrameServer {
   close(): Promise<void>;
 }
 
-export async function startFrameServer(options: { paused?: boolean } = {}): Promise<FrameServer> {
+export async function startFrameServer(
+  options: {
+    paused?: boolean;
+    /** A frame announcing more bytes than this resets the connection (a receiver's frame limit). */
+    maxFrameBytes?: number;
+  } = {},
+): Promise<FrameServer> {
   const sockets = new Set<Socket>();
   const messages: string[] = [];
   let paused = options.paused ?? false;
@@ -128,6 +134,10 @@ export async function startFrameServer(options: { paused?: boolean } = {}): Prom
         const space = pending.indexOf(0x20);
         if (space < 0) break;
         const length = Number(pending.toString('latin1', 0, space));
+        if (options.maxFrameBytes !== undefined && length > options.maxFrameBytes) {
+          socket.resetAndDestroy();
+          return;
+        }
         if (pending.length < space + 1 + length) break;
         messages.push(pending.toString('utf8', space + 1, space + 1 + length));
         pending = pending.subarray(space + 1 + length);

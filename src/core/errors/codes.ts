@@ -114,6 +114,10 @@ export const ERROR_CODES = {
     retriable: false,
     doc: 'A sink rejected one record as invalid; dead-lettered with the reply.',
   },
+  CF_ERR_RECORD_UNDELIVERABLE: {
+    retriable: false,
+    doc: 'A record could not be sent on its own: the connection was reset (or timed out) every time while the destination accepted other requests, e.g. a proxy that drops bodies over its limit instead of answering 413; dead-lettered with its size and the error.',
+  },
   // sinks
   CF_ERR_SINK_CONNECT: {
     retriable: true,

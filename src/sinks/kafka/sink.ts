@@ -6,6 +6,7 @@ import { untilAborted } from '../../lib/abort.js';
 import type { BackoffPolicy } from '../../lib/retry.js';
 import { type Batch, BatchingSink } from '../shared/batching-sink.js';
 import type { SinkContext } from '../shared/contract.js';
+import { halves, PoisonGuard, poisonRecordEntry, poisonThreshold } from '../shared/poison-batch.js';
 import type { KafkaSinkConfig } from './config.js';
 import { type KafkaMessage, RecordEncoder } from './encoder.js';
 import { classifyKafkaError } from './errors.js';
@@ -23,6 +24,32 @@ interface PartitionSend {
   readonly messages: KafkaMessage[];
 }
 
+/** What a dead-letter entry needs of a record whose message is all the sink kept. */
+type Origin = Pick<PipelineRecord, 'source' | 'lineNumber' | 'eventId'> & { readonly size: number };
+
+/** The poison-batch rule's evidence for one topic-partition. */
+interface PartitionEvidence {
+  readonly guard: PoisonGuard;
+  /** Largest produce request (bytes) the partition acknowledged. */
+  largestSent: number;
+}
+
+/** The outcome of producing one run of a partition's messages (see produce()). */
+type ProduceOutcome =
+  | { readonly kind: 'sent' }
+  | { readonly kind: 'poison'; readonly error: CfError; readonly attempts: number }
+  | { readonly kind: 'defer' };
+
+/**
+ * Transport failures of a produce: a connection the broker closed (a request over its
+ * socket.request.max.bytes is dropped, not answered MESSAGE_TOO_LARGE) or a request timeout.
+ */
+const KAFKA_TRANSPORT_CODES: ReadonlySet<string> = new Set([
+  'CF_ERR_SINK_CONNECT',
+  'CF_ERR_SOCKET',
+  'CF_ERR_TIMEOUT',
+]);
+
 /**
  * The Kafka sink: a BatchingSink whose batches become one produce request per topic-partition.
  *
@@ -30,6 +57,8 @@ interface PartitionSend {
  *          -> batch (count, bytes, linger) -> split by topic-partition -> lane per partition
  *          -> produce (acks) --retriable--> backoff, same partition, same lane
  *                            --fatal------> reject: the sink is destroyed, nothing acked
+ *                            --connection dropped 3x while the cluster takes other requests-->
+ *                              split in halves; a lone record -> dead-letter (poison-batch rule)
  *
  * Acknowledged means: every in-sync replica has the record (acks "all", the default) or the
  * leader has it (acks "leader"); or the record was written to the dead-letter file. The base
@@ -48,6 +77,13 @@ export class KafkaSink extends BatchingSink {
   private readonly signal: AbortSignal;
   private readonly log: Logger;
   private disposed: Promise<void> | undefined;
+  /**
+   * The poison-batch rule's evidence (shared/poison-batch.ts), per topic-partition: partitions
+   * have different leaders, so a produce that got through to one says nothing about another.
+   */
+  private readonly evidence = new Map<string, PartitionEvidence>();
+  /** Where each outgoing message came from, for dead-lettering it after its record was released. */
+  private readonly origins = new WeakMap<KafkaMessage, Origin>();
 
   constructor(
     private readonly config: KafkaSinkConfig,
@@ -128,6 +164,12 @@ export class KafkaSink extends BatchingSink {
         );
       }
       outgoing.push(verdict.message);
+      this.origins.set(verdict.message, {
+        source: record.source,
+        lineNumber: record.lineNumber,
+        eventId: record.eventId,
+        size: this.sizeOf(record),
+      });
     }
     // The messages hold what Kafka needs (values copied out of the download's bytes): let the
     // records, and the download chunks they view, go while the batch waits for the brokers.
@@ -139,7 +181,9 @@ export class KafkaSink extends BatchingSink {
     );
     await Promise.all(
       sends.map((s) =>
-        this.lanes.run(`${s.topic}\u0000${s.partition}`, () => this.deliver(s).finally(() => s.release())),
+        this.lanes.run(`${s.topic}\u0000${s.partition}`, () =>
+          this.deliver(s, batch).finally(() => s.release()),
+        ),
       ),
     );
   }
@@ -175,12 +219,141 @@ export class KafkaSink extends BatchingSink {
     return sends;
   }
 
-  private async deliver(send: PreparedSend): Promise<void> {
-    await retrying(() => this.transport.produce(send), this.retryOptions(send.topic, send.partition));
+  /**
+   * Produces one partition's messages of a batch. Under the poison-batch rule, a run the brokers
+   * keep dropping is split in halves (prepared again) and a lone message dead-lettered; a part
+   * that fails K times before anything else got through waits behind its sibling parts once, so
+   * their successes can show the cluster is up (the order within the partition then changes
+   * for the records of that batch only).
+   */
+  private async deliver(send: PreparedSend, batch: Batch): Promise<void> {
+    const evidence = this.evidenceFor(send.topic, send.partition);
+    // The lane sends one request of this partition at a time: what starts after this point and
+    // succeeds is one of this batch's own parts.
+    const since = evidence.guard.mark();
+    const work: Array<{ send: PreparedSend; deferred: boolean }> = [{ send, deferred: false }];
+    const prepared: PreparedSend[] = [];
+    try {
+      while (work.length > 0) {
+        const item = work.shift()!;
+        const canDefer = !item.deferred && work.length > 0;
+        const outcome = await this.produce(item.send, evidence, since, canDefer);
+        if (outcome.kind === 'defer') work.push({ send: item.send, deferred: true });
+        else if (outcome.kind === 'poison') {
+          const { messages, topic, partition } = item.send;
+          if (messages.length === 1) {
+            await this.deadLetterPoison(messages[0]!, batch, outcome, partition);
+            continue;
+          }
+          const parts = halves(messages).map((m) => this.transport.prepare(topic, partition, m));
+          prepared.push(...parts);
+          work.unshift(...parts.map((p) => ({ send: p, deferred: false })));
+        }
+      }
+    } finally {
+      for (const p of prepared) p.release();
+    }
     if (!this.connected) {
       this.connected = true;
       this.log.info({ topic: send.topic, partition: send.partition }, 'Kafka accepts records again.');
     }
+  }
+
+  /** One run's produce under the retry policy, ending early with 'poison' or 'defer' (deliver()). */
+  private produce(
+    send: PreparedSend,
+    evidence: PartitionEvidence,
+    since: number,
+    canDefer: boolean,
+  ): Promise<ProduceOutcome> {
+    const { guard } = evidence;
+    const watch = guard.watch(since);
+    const bytes = send.messages.reduce((n, m) => n + m.bytes, 0);
+    return retrying<ProduceOutcome>(
+      async () => {
+        const ticket = guard.started();
+        try {
+          await this.transport.produce(send);
+        } catch (err) {
+          const error = classifyKafkaError(err, send);
+          if (this.signal.aborted) throw err;
+          if (await watch.isPoison(error, bytes)) return { kind: 'poison', error, attempts: watch.failures };
+          if (watch.failures >= guard.threshold) {
+            // Splitting costs attempts, never records: the cluster answering metadata is enough.
+            if (send.messages.length > 1 && (await this.clusterAnswers())) {
+              return { kind: 'poison', error, attempts: watch.failures };
+            }
+            if (canDefer) return { kind: 'defer' };
+          }
+          throw err;
+        }
+        guard.succeeded(ticket);
+        evidence.largestSent = Math.max(evidence.largestSent, bytes);
+        return { kind: 'sent' };
+      },
+      this.retryOptions(send.topic, send.partition),
+    );
+  }
+
+  /** The poison-batch evidence of one topic-partition, made on first use. */
+  private evidenceFor(topic: string, partition: number): PartitionEvidence {
+    const key = `${topic}\u0000${partition}`;
+    let evidence = this.evidence.get(key);
+    if (evidence === undefined) {
+      const e: PartitionEvidence = {
+        largestSent: 0,
+        guard: new PoisonGuard({
+          threshold: poisonThreshold(this.config.retryMaxAttempts),
+          transportCodes: KAFKA_TRANSPORT_CODES,
+          // Nothing of this partition got through since the trouble began: a lone record is
+          // poison only when it is larger than every request the partition took and the cluster
+          // answers metadata. A partition whose leader is down fails small requests too, so
+          // that stays a retried (then fatal) failure.
+          probe: async (bytes) => e.largestSent > 0 && bytes > e.largestSent && (await this.clusterAnswers()),
+        }),
+      };
+      evidence = e;
+      this.evidence.set(key, evidence);
+    }
+    return evidence;
+  }
+
+  /** True when the cluster answers a metadata request: it is up, whatever happens to a produce. */
+  private async clusterAnswers(): Promise<boolean> {
+    try {
+      await this.transport.listTopics();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A message the poison-batch rule gave up on: dead-lettered with why, and acknowledged. */
+  private async deadLetterPoison(
+    message: KafkaMessage,
+    batch: Batch,
+    outcome: { readonly error: CfError; readonly attempts: number },
+    partition: number,
+  ): Promise<void> {
+    const origin = this.origins.get(message);
+    const line = typeof message.value === 'string' ? message.value : message.value.toString('utf8');
+    const entry = poisonRecordEntry({
+      sink: this.sinkName,
+      destination: 'Kafka',
+      record: origin === undefined ? undefined : { ...origin, line },
+      text: line,
+      bytes: message.bytes,
+      error: outcome.error,
+      attempts: outcome.attempts,
+      detail: { topic: message.topic, partition },
+    });
+    await this.ctx.deadLetter.write(entry);
+    this.ctx.metrics.poisonRecords.inc({ component: this.sinkName });
+    this.markReleasedDeadLettered(batch, origin?.size ?? message.bytes, 'poison_record');
+    this.log.warn(
+      { eventId: origin?.eventId, topic: message.topic, partition, bytes: message.bytes, err: outcome.error },
+      'A record alone kept failing with a dropped connection while Kafka took others; it was dead-lettered.',
+    );
   }
 
   private retryOptions(topic: string, partition?: number) {

@@ -49,6 +49,9 @@ interface Arrivals {
 /** The base's own view of a batch: the records can be released before it settles. */
 class HeldBatch<Absorbed> implements Batch<Absorbed> {
   plan: AckPlan | undefined;
+  /** Records dead-lettered after releaseRecords (markReleasedDeadLettered): not counted as sent. */
+  lateDeadLettered = 0;
+  lateDeadLetteredBytes = 0;
   constructor(
     public records: readonly PipelineRecord[],
     readonly bytes: number,
@@ -161,6 +164,18 @@ export abstract class BatchingSink<Absorbed = unknown> extends Writable implemen
   /** A sink calls this for a record it wrote to the dead-letter file, so it is not counted as sent. */
   protected markDeadLettered(record: PipelineRecord, reason: string): void {
     this.deadLettered.add(record);
+    this.ctx.metrics.discardedEvents.inc({ component: this.sinkName, reason });
+  }
+
+  /**
+   * markDeadLettered for a record of a batch whose records were already released (the sink
+   * dead-letters it from what it kept, e.g. an encoded message): `bytes` is what sizeOf gave it.
+   */
+  protected markReleasedDeadLettered(batch: Batch, bytes: number, reason: string): void {
+    if (batch instanceof HeldBatch) {
+      batch.lateDeadLettered++;
+      batch.lateDeadLetteredBytes += bytes;
+    }
     this.ctx.metrics.discardedEvents.inc({ component: this.sinkName, reason });
   }
 
@@ -313,8 +328,10 @@ export abstract class BatchingSink<Absorbed = unknown> extends Writable implemen
       const delivery = deliveries[i]!;
       for (let n = runs[i]!; n > 0; n--) delivery.ack();
     }
-    this.ctx.metrics.sentEvents.inc({ component: this.sinkName }, plan.sent);
-    this.ctx.metrics.sentBytes.inc({ component: this.sinkName }, plan.sentBytes);
+    const sent = plan.sent - batch.lateDeadLettered;
+    const sentBytes = plan.sentBytes - batch.lateDeadLetteredBytes;
+    this.ctx.metrics.sentEvents.inc({ component: this.sinkName }, Math.max(0, sent));
+    this.ctx.metrics.sentBytes.inc({ component: this.sinkName }, Math.max(0, sentBytes));
     this.pump();
   }
 

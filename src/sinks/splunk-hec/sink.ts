@@ -4,12 +4,13 @@ import { gzip } from 'node:zlib';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { deadLetterEntry } from '../../core/dead-letter.js';
-import { CfError, type ErrorCode } from '../../core/errors/index.js';
+import { CfError, classify, type ErrorCode } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
 import type { Secret } from '../../core/secret.js';
 import type { BackoffPolicy } from '../../lib/retry.js';
 import { type Batch, BatchingSink } from '../shared/batching-sink.js';
 import type { SinkContext } from '../shared/contract.js';
+import { halves, PoisonGuard, poisonRecordEntry, poisonThreshold } from '../shared/poison-batch.js';
 import { type AckOutcome, AckTracker } from './ack-tracker.js';
 import type { SplunkHecSinkConfig } from './config.js';
 import { HecEnvelopeEncoder } from './envelope.js';
@@ -36,6 +37,21 @@ export interface SplunkHecSinkDeps {
 
 type SettledVerdict = Exclude<EventVerdict, { kind: 'retry' } | { kind: 'fatal' }>;
 
+/** A run the poison-batch rule gave up sending as it is (shared/poison-batch.ts). */
+interface Undeliverable {
+  readonly kind: 'undeliverable';
+  readonly error: CfError;
+  readonly attempts: number;
+  /** The request body's size on the wire (gzipped when gzip is on). */
+  readonly wireBytes: number;
+}
+
+type PostOutcome =
+  | { readonly kind: 'answered'; readonly verdict: SettledVerdict; readonly reply: HecReply }
+  | Undeliverable
+  /** Failing before anything else got through: send the rest of the batch first (see post()). */
+  | { readonly kind: 'defer' };
+
 /**
  * Splunk HTTP Event Collector sink: batches of envelopes POSTed to /services/collector/event
  * over an undici Pool, with one random channel per instance.
@@ -44,6 +60,9 @@ type SettledVerdict = Exclude<EventVerdict, { kind: 'retry' } | { kind: 'fatal' 
  *                              |  413: split in halves; a lone record -> dead-letter
  *                              |  400 code 6/12/13 #i: before | [i] alone | after
  *                              |  429/5xx/socket: retry in place (capped backoff, Retry-After)
+ *                              |  reset/timeout 3x in a row while the HEC answers a probe or
+ *                              |    other requests: split in halves; a lone record -> dead-letter
+ *                              |    (the poison-batch rule, shared/poison-batch.ts)
  *                              |  401/403, code 7, 14...: fatal, the records stay unacked
  *                              +-- ack never indexed (ackMaxPolls polls): the run is sent again
  *
@@ -64,6 +83,10 @@ export class SplunkHecSink extends BatchingSink {
   private readonly acks: AckTracker | undefined;
   private readonly requestSlots: LimitFunction;
   private readonly retryHooks: RetryHooks;
+  /** The poison-batch rule: successes of this sink's requests, and a probe (see the constructor). */
+  private readonly poison: PoisonGuard;
+  /** Largest event request body (bytes on the wire) the HEC accepted. */
+  private largestAccepted = 0;
   /** Aborted by the pipeline's signal or when the sink is disposed: retries and waits end. */
   private readonly stopping = new AbortController();
   private readonly signal: AbortSignal;
@@ -124,6 +147,15 @@ export class SplunkHecSink extends BatchingSink {
         this.log.warn({ err: error, attempt, delayMs }, 'Splunk HEC request failed; retrying.');
       },
     };
+    this.poison = new PoisonGuard({
+      threshold: poisonThreshold(config.retryMaxAttempts),
+      // No request got through since the failures began: a lone record is poison when its
+      // request is larger than every one the HEC accepted (a size limit drops only large ones)
+      // and the HEC answers a small request. A HEC that hangs on every event request, whatever
+      // its size, is then not mistaken for a poison record: it stays retried, then fatal.
+      probe: async (bytes) =>
+        this.largestAccepted > 0 && bytes > this.largestAccepted && (await this.hecAnswers()),
+    });
     this.acks = config.useAck
       ? new AckTracker(
           (ids) => this.pollAcks(ids),
@@ -177,12 +209,26 @@ export class SplunkHecSink extends BatchingSink {
   protected async sendBatch(batch: Batch): Promise<void> {
     // Runs of records still to send; splitting and isolation replace a run by its parts, in order.
     let work: PipelineRecord[][] = [[...batch.records]];
+    // Runs the poison-batch rule sent behind the rest of the batch: the mark when they were.
+    const deferred = new Map<PipelineRecord[], number>();
     for (let round = 1; ; round++) {
       const awaiting: Array<{ readonly records: PipelineRecord[]; readonly outcome: Promise<AckOutcome> }> =
         [];
       while (work.length > 0) {
         const records = work.shift()!;
-        const { verdict, reply } = await this.post(records);
+        const since = deferred.get(records);
+        const posted = await this.post(records, since, since === undefined && work.length > 0);
+        if (posted.kind === 'defer') {
+          deferred.set(records, this.poison.mark());
+          work.push(records);
+          continue;
+        }
+        if (posted.kind === 'undeliverable') {
+          if (records.length === 1) await this.deadLetterPoison(records[0]!, posted);
+          else work.unshift(...halves(records));
+          continue;
+        }
+        const { verdict, reply } = posted;
         if (verdict.kind === 'accepted') {
           if (verdict.ackId !== undefined && this.acks !== undefined) {
             const outcome = this.acks.wait(verdict.ackId);
@@ -250,18 +296,51 @@ export class SplunkHecSink extends BatchingSink {
    */
   private async post(
     records: readonly PipelineRecord[],
-  ): Promise<{ verdict: SettledVerdict; reply: HecReply }> {
+    since: number | undefined,
+    canDefer: boolean,
+  ): Promise<PostOutcome> {
     let body: Buffer | undefined;
-    return withRetries(
+    const watch = this.poison.watch(since);
+    return withRetries<PostOutcome>(
       'Sending to the Splunk HEC',
       async () => {
-        const reply = await this.requestSlots(async () => {
-          body ??= await this.encode(records);
-          return this.client.postEvents(body, this.config.gzip, this.signal);
-        });
+        let reply: HecReply;
+        let ticket = 0;
+        try {
+          reply = await this.requestSlots(async () => {
+            body ??= await this.encode(records);
+            ticket = this.poison.started();
+            return this.client.postEvents(body, this.config.gzip, this.signal);
+          });
+        } catch (err) {
+          const error = classify(err);
+          // No answer: the poison-batch rule decides whether this request is the problem.
+          if (this.signal.aborted) throw err;
+          const wireBytes = body?.length ?? 0;
+          const poison = await watch.isPoison(error, wireBytes);
+          const undeliverable: Undeliverable = {
+            kind: 'undeliverable',
+            error,
+            attempts: watch.failures,
+            wireBytes,
+          };
+          if (poison) return { kind: 'done', value: undeliverable };
+          if (watch.failures >= this.poison.threshold) {
+            // Splitting costs requests, never records: the HEC answering a small one is enough.
+            if (records.length > 1 && (await this.hecAnswers()))
+              return { kind: 'done', value: undeliverable };
+            if (canDefer) return { kind: 'done', value: { kind: 'defer' } };
+          }
+          throw err;
+        }
+        watch.answered();
         const verdict = eventVerdict(reply, this.config.useAck);
         if (verdict.kind === 'retry' || verdict.kind === 'fatal') return verdict;
-        return { kind: 'done', value: { verdict, reply } };
+        if (verdict.kind === 'accepted') {
+          this.poison.succeeded(ticket);
+          this.largestAccepted = Math.max(this.largestAccepted, body?.length ?? 0);
+        }
+        return { kind: 'done', value: { kind: 'answered', verdict, reply } };
       },
       this.retryHooks,
     );
@@ -277,6 +356,39 @@ export class SplunkHecSink extends BatchingSink {
     const v = ackPollVerdict(await this.client.pollAcks(ids, this.signal));
     if (v.kind === 'acks') return v.acks;
     throw v.error;
+  }
+
+  /**
+   * True when the HEC answers a small event request (an empty one, "No data"): it goes to the
+   * same endpoint through the same proxies as the records, so an answer means the HEC is up.
+   */
+  private async hecAnswers(): Promise<boolean> {
+    try {
+      return tokenProbeVerdict(await this.client.probeToken(false, this.signal)).kind === 'ok';
+    } catch {
+      return false;
+    }
+  }
+
+  /** A record the poison-batch rule gave up on: dead-lettered with why, and acknowledged. */
+  private async deadLetterPoison(record: PipelineRecord, outcome: Undeliverable): Promise<void> {
+    const bytes = this.encoder.sizeOf(record);
+    const entry = poisonRecordEntry({
+      sink: this.sinkName,
+      destination: 'the Splunk HEC',
+      record,
+      bytes,
+      error: outcome.error,
+      attempts: outcome.attempts,
+      detail: { wireBytes: outcome.wireBytes, gzip: this.config.gzip },
+    });
+    await this.ctx.deadLetter.write(entry);
+    this.ctx.metrics.poisonRecords.inc({ component: this.sinkName });
+    this.markDeadLettered(record, 'poison_record');
+    this.log.warn(
+      { eventId: record.eventId, bytes, attempts: outcome.attempts, err: outcome.error },
+      'A record alone kept failing with a transport error while the Splunk HEC accepted others; it was dead-lettered.',
+    );
   }
 
   private async deadLetter(record: PipelineRecord, verdict: SettledVerdict, reply: HecReply): Promise<void> {

@@ -24,7 +24,9 @@
 // Test controls (no auth):
 //   POST /__faults  {"status":503,"code":9,"text":"..","count":3,"delayMs":0,"destroy":false,
 //                    "retryAfter":"1","target":"event"|"ack"|"any"}   answers the next `count`
-//                    requests of that target with the fault instead of serving them
+//                    requests of that target with the fault instead of serving them;
+//                    "minBodyBytes":N limits it to requests with Content-Length >= N (the
+//                    others are served and do not count): a proxy resetting oversize bodies
 //   POST /__config  {"tokens":[..],"disabledTokens":[..],"maxBodyBytes":N,"maxEventBytes":N,
 //                    "ackMode":"immediate"|"manual","loseAcks":N}
 //                    manual: ack ids stay false until POST /__acks/release;
@@ -201,10 +203,17 @@ function checkAuth(req, url) {
   return null;
 }
 
-function faultApplies(target) {
+function faultApplies(target, req) {
   if (faults.count <= 0) return false;
   const want = faults.target || 'event';
-  return want === 'any' || want === target;
+  if (want !== 'any' && want !== target) return false;
+  // minBodyBytes: only requests whose body (Content-Length, on the wire) is at least that large,
+  // like a proxy that resets oversize bodies instead of answering 413.
+  if (faults.minBodyBytes !== undefined) {
+    const length = Number(req.headers['content-length']);
+    if (!(length >= faults.minBodyBytes)) return false;
+  }
+  return true;
 }
 
 async function serveFault(req, res) {
@@ -259,7 +268,7 @@ async function handler(req, res) {
   if (p.startsWith('/__')) return control(req, res, p);
   stats.requests++;
   if (p === '/services/collector/health' || p === '/services/collector/health/1.0') {
-    if (faultApplies('health')) return serveFault(req, res);
+    if (faultApplies('health', req)) return serveFault(req, res);
     return send(res, R.healthy);
   }
   const isEvent = [
@@ -277,7 +286,7 @@ async function handler(req, res) {
     res.writeHead(405);
     return res.end();
   }
-  if (faultApplies(isAck ? 'ack' : 'event')) return serveFault(req, res);
+  if (faultApplies(isAck ? 'ack' : 'event', req)) return serveFault(req, res);
   if (isAck) return serveCollector(req, res, url, p, { isEvent, isRaw, isAck });
   stats.inFlight++;
   stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
