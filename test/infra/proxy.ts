@@ -14,6 +14,8 @@ import { promisify } from 'node:util';
 export interface TinyproxyOptions {
   /** Require Proxy-Authorization Basic user:password. */
   readonly auth?: { readonly user: string; readonly password: string };
+  /** Allow CONNECT only to these ports (tinyproxy's ConnectPort); default every port. */
+  readonly connectPorts?: readonly number[];
 }
 
 export interface Tinyproxy {
@@ -54,6 +56,7 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
     'Allow 127.0.0.1',
     'DisableViaHeader Yes',
     ...(options.auth ? [`BasicAuth ${options.auth.user} ${options.auth.password}`] : []),
+    ...(options.connectPorts ?? []).map((p) => `ConnectPort ${p}`),
     '',
   ].join('\n');
   const confPath = join(dir, 'tinyproxy.conf');

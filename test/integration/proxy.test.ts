@@ -223,6 +223,26 @@ describe('export through a forward proxy', () => {
     assert.ok(!`${r.stdout}${r.stderr}`.includes(PROXY_PASSWORD), 'no password in the output');
   });
 
+  test('a proxy that refuses the CONNECT: one clear CF_ERR_PROXY_CONNECT, exit 1, not retried', async () => {
+    // Like a proxy that tunnels only to port 443: every CONNECT to the simulator's ports is refused.
+    const strict = await startTinyproxy({ connectPorts: [443] });
+    try {
+      const dir = await tmp.make();
+      const config = await writeConfig(dir, {
+        source: `  tls:\n    ca: ${caPath}\n`,
+        http: `  proxy:\n    url: ${strict.url}\n`,
+      });
+      const r = await runCli(exportArgs(dir, config), env());
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /CF_ERR_PROXY_CONNECT/);
+      assert.doesNotMatch(r.stderr, /retrying/i, 'not retried');
+      const connects = connectsIn(await strict.log());
+      assert.ok(connects.length >= 1 && connects.length <= 2, `CONNECT attempts: ${connects.length}`);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   test('an untrusted CA: an error naming the host and the certificate problem, not retried', async () => {
     const dir = await tmp.make();
     const config = await writeConfig(dir, { http: `  proxy:\n    url: ${proxy.url}\n` });
