@@ -2,12 +2,12 @@ import type { EventTimeSpec } from '../../core/event-time.js';
 import type { Secret } from '../../core/secret.js';
 import { resolveSecret } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
-import { VERSION } from '../../core/version.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
 import type { HttpEgress, RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import {
+  apiClientDeps,
   entriesOfType,
   exportOneStream,
   type PlannedStreamBase,
@@ -91,11 +91,7 @@ export interface PlannedAuditLogsStream extends PlannedStreamBase<'audit-logs'> 
 function clientOf(config: AuditLogsSourceConfig, adminKey: Secret, deps: SourceDeps): AuditLogsClient {
   return createAuditLogsClient(config, {
     adminKey,
-    limiters: deps.limiters,
-    metrics: deps.metrics,
-    logger: deps.logger,
-    userAgent: `compliance-forwarder/${VERSION}`,
-    ...(deps.egress ? { egress: deps.egress } : {}),
+    ...apiClientDeps(deps),
   });
 }
 

@@ -3,7 +3,6 @@ import { ALL_EVENT_TYPES } from '../../core/event-types.js';
 import { redactedKeyId, type Secret } from '../../core/secret.js';
 import { resolveSecret } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
-import { VERSION } from '../../core/version.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
 import type { HttpEgress, RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -14,6 +13,7 @@ import {
   type PlannedStreamBase,
   type SourceDescriptor,
   type SourceWindow,
+  USER_AGENT,
 } from '../shared/descriptor.js';
 import { eventTimeOf, withEventTime } from '../shared/event-time.js';
 import { sourceCa } from '../shared/http-settings.js';
@@ -63,7 +63,7 @@ export function createComplianceClient(
     bodyTimeoutMs: s.bodyTimeoutMs,
     metrics: deps.metrics,
     logger: deps.logger.child({ component: 'compliance-logs' }),
-    userAgent: `compliance-forwarder/${VERSION}`,
+    userAgent: USER_AGENT,
     ...(deps.egress ? { egress: deps.egress } : {}),
     ca: sourceCa(s, 'source'),
   });

@@ -4,6 +4,7 @@ import type { EventTimeSpec } from '../../core/event-time.js';
 import type { Secret } from '../../core/secret.js';
 import { secretFromEnv } from '../../core/secret-ref.js';
 import type { StreamSource } from '../../core/stream-source.js';
+import { VERSION } from '../../core/version.js';
 import type { WatermarkPosition } from '../../core/watermark-position.js';
 import type { HttpEgress, RateLimiterRegistry } from '../../http/index.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -279,4 +280,18 @@ export function pollWithClients<P extends PlannedStreamBase, C extends { close()
     };
   });
   return { streams, close: () => closeAll(clients) };
+}
+
+/** How every API source's client names itself upstream. */
+export const USER_AGENT = `compliance-forwarder/${VERSION}`;
+
+/** What an API source's client takes from the process: the shared limiters, telemetry, egress. */
+export function apiClientDeps(deps: SourceDeps) {
+  return {
+    limiters: deps.limiters,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    userAgent: USER_AGENT,
+    ...(deps.egress ? { egress: deps.egress } : {}),
+  };
 }
