@@ -67,3 +67,25 @@ export function countIds(lines: readonly string[]): Map<string, number> {
   }
   return counts;
 }
+
+/** What `export --source audit-logs` needs of a started simulator. */
+export interface AuditLogsOrigin {
+  readonly sampleOrgId: string;
+  readonly apiKey: string;
+  readonly apiBase: string;
+}
+
+/**
+ * The command line of `export --source audit-logs` for the simulator's organization from `after`
+ * (then `more`, e.g. the sink), and the environment with its admin key and base URL.
+ */
+export function auditLogsExport(
+  origin: AuditLogsOrigin,
+  after: string,
+  more: readonly string[],
+): { args: string[]; env: Record<string, string> } {
+  return {
+    args: ['export', '--source', 'audit-logs', '--principal', origin.sampleOrgId, '--after', after, ...more],
+    env: { OPENAI_ADMIN_KEY: origin.apiKey, OPENAI_API_BASE: origin.apiBase },
+  };
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Simulator } from '../../src/simulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
-import { readOutputLines, TempDirs } from '../helpers/export-fixtures.ts';
+import { auditLogsExport, readOutputLines, TempDirs } from '../helpers/export-fixtures.ts';
 
 /*
  * A quiet organization: ~250 audit events over 37 days, exported through the built CLI against
@@ -38,22 +38,13 @@ test('export --source audit-logs lists a sparse 37-day window in few requests, e
   const expected = sim.auditLogEvents(afterSec, nowSec + 1);
   assert.ok(expected.length >= 200 && expected.length <= 300, `the window holds ${expected.length} events`);
   const requestsBefore = sim.stats().auditLogRequests;
-  const r = await runCli(
-    [
-      'export',
-      '--source',
-      'audit-logs',
-      '--principal',
-      info.sampleOrgId,
-      '--after',
-      new Date(afterSec * 1000).toISOString(),
-      '--out',
-      join(dir, 'out'),
-      '--state-dir',
-      join(dir, 'state'),
-    ],
-    { OPENAI_ADMIN_KEY: info.apiKey, OPENAI_API_BASE: info.apiBase },
-  );
+  const cmd = auditLogsExport(info, new Date(afterSec * 1000).toISOString(), [
+    '--out',
+    join(dir, 'out'),
+    '--state-dir',
+    join(dir, 'state'),
+  ]);
+  const r = await runCli(cmd.args, cmd.env);
   assert.equal(r.code, 0, r.stderr);
   const requests = sim.stats().auditLogRequests - requestsBefore;
   // 1 h, 2 h, ... 128 h, then 7-day slices: 8 + 4 slices of one page each (a few more if a slice

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Simulator } from '../../src/simulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
-import { readOutputLines, TempDirs } from '../helpers/export-fixtures.ts';
+import { auditLogsExport, readOutputLines, TempDirs } from '../helpers/export-fixtures.ts';
 
 /* `export --source` drives every other source end to end through the built CLI. */
 const tmp = new TempDirs();
@@ -23,22 +23,13 @@ after(async () => {
 test('export --source audit-logs delivers the window oldest first, each event once', async () => {
   const dir = await tmp.make();
   const afterSec = Math.floor(sim.now().getTime() / 1000) - 3 * 3600;
-  const r = await runCli(
-    [
-      'export',
-      '--source',
-      'audit-logs',
-      '--principal',
-      info.sampleOrgId,
-      '--after',
-      new Date(afterSec * 1000).toISOString(),
-      '--out',
-      join(dir, 'out'),
-      '--state-dir',
-      join(dir, 'state'),
-    ],
-    { OPENAI_ADMIN_KEY: info.apiKey, OPENAI_API_BASE: info.apiBase },
-  );
+  const cmd = auditLogsExport(info, new Date(afterSec * 1000).toISOString(), [
+    '--out',
+    join(dir, 'out'),
+    '--state-dir',
+    join(dir, 'state'),
+  ]);
+  const r = await runCli(cmd.args, cmd.env);
   assert.equal(r.code, 0, r.stderr);
   const lines = (await readOutputLines(join(dir, 'out'))).map(
     (l) => JSON.parse(l) as { id: string; effective_at: number },

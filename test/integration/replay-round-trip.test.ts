@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Simulator } from '../../src/simulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
-import { readOutputLines, TempDirs } from '../helpers/export-fixtures.ts';
+import { auditLogsExport, readOutputLines, TempDirs } from '../helpers/export-fixtures.ts';
 import { startHecReceiver } from '../infra/hec-receiver.ts';
 import { startKafkaBroker } from '../infra/kafka.ts';
 import { startRsyslog } from '../infra/rsyslog.ts';
@@ -210,19 +210,8 @@ test('replayed into Kafka: one topic per type, keyed by event_id, timestamped wi
 test('audit-logs straight into the HEC: time is effective_at; the replay gives the same envelopes', async () => {
   const hec = await startHecReceiver();
   try {
-    const r = await runCli(
-      [
-        'export',
-        '--source',
-        'audit-logs',
-        '--principal',
-        info.sampleOrgId,
-        '--after',
-        auditAfter,
-        '--no-progress',
-      ].concat(['--hec-url', hec.url]),
-      { OPENAI_ADMIN_KEY: info.apiKey, OPENAI_API_BASE: info.apiBase, HEC_TOKEN: hec.token },
-    );
+    const cmd = auditLogsExport(info, auditAfter, ['--no-progress', '--hec-url', hec.url]);
+    const r = await runCli(cmd.args, { ...cmd.env, HEC_TOKEN: hec.token });
     assert.equal(r.code, 0, r.stderr);
     const direct = await hec.events();
     const audit = [...original.values()].filter((o) => o.type === 'API_AUDIT_LOG');
