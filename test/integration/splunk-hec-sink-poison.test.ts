@@ -23,13 +23,29 @@ after(async () => {
   await rx?.stop();
 });
 
+/** `count` records of 100 bytes of text, but record `poisonAt`, which holds 2 MB. */
+function recordsWithOnePoison(count: number, poisonAt: number, delivery: CountingDelivery) {
+  return Array.from({ length: count }, (_, i) =>
+    makeRecord(i, delivery, { text: i === poisonAt ? 'z'.repeat(2 * 1024 * 1024) : 'a'.repeat(100) }),
+  );
+}
+
+/** Runs `body` while the HEC resets every request of PROXY_LIMIT bytes or more, as such a proxy does. */
+async function withLargeRequestsReset(body: () => Promise<void>): Promise<void> {
+  await rx.clearEvents();
+  await rx.fault({ destroy: true, count: 1_000_000, minBodyBytes: PROXY_LIMIT });
+  try {
+    await body();
+  } finally {
+    await rx.fault({ count: 0 });
+  }
+}
+
 test(
   'a 2 MB record the HEC resets every time is dead-lettered with its reason; every small record arrives once',
   LIMIT,
-  async () => {
-    await rx.clearEvents();
-    await rx.fault({ destroy: true, count: 1_000_000, minBodyBytes: PROXY_LIMIT });
-    try {
+  () =>
+    withLargeRequestsReset(async () => {
       const h = hecSink(rx, {
         gzip: false,
         batchMaxBytes: 8 * 1024 * 1024,
@@ -39,9 +55,7 @@ test(
       });
       await h.sink.start();
       const delivery = new CountingDelivery();
-      const records = Array.from({ length: 200 }, (_, i) =>
-        makeRecord(i, delivery, { text: i === 120 ? 'z'.repeat(2 * 1024 * 1024) : 'a'.repeat(100) }),
-      );
+      const records = recordsWithOnePoison(200, 120, delivery);
       await deliver(h.sink, records);
 
       const counts = countByEventId(await rx.events());
@@ -70,10 +84,7 @@ test(
       // never the whole retry budget per level.
       const retries = await counterTotal(h.metrics, 'component_retries_total');
       assert.ok(retries <= POISON_AFTER_FAILURES * 9, `bounded attempts (${retries} retries)`);
-    } finally {
-      await rx.fault({ count: 0 });
-    }
-  },
+    }),
 );
 
 test(
@@ -86,9 +97,7 @@ test(
     await rx.fault({ destroy: true, count: 1_000_000, target: 'any' });
     try {
       const delivery = new CountingDelivery();
-      const records = Array.from({ length: 50 }, (_, i) =>
-        makeRecord(i, delivery, { text: i === 20 ? 'z'.repeat(2 * 1024 * 1024) : 'a'.repeat(100) }),
-      );
+      const records = recordsWithOnePoison(50, 20, delivery);
       const failed = once(h.sink, 'error');
       deliver(h.sink, records).catch(() => {});
       const [err] = (await failed) as [Error & { code?: string }];
@@ -105,10 +114,8 @@ test(
 test(
   'the big record first in the first batch, before the HEC accepted anything: sent behind the rest, then dead-lettered',
   LIMIT,
-  async () => {
-    await rx.clearEvents();
-    await rx.fault({ destroy: true, count: 1_000_000, minBodyBytes: PROXY_LIMIT });
-    try {
+  () =>
+    withLargeRequestsReset(async () => {
       const h = hecSink(rx, {
         gzip: false,
         batchMaxBytes: 8 * 1024 * 1024,
@@ -117,19 +124,14 @@ test(
       });
       await h.sink.start();
       const delivery = new CountingDelivery();
-      const records = Array.from({ length: 40 }, (_, i) =>
-        makeRecord(i, delivery, { text: i === 0 ? 'z'.repeat(2 * 1024 * 1024) : 'a'.repeat(100) }),
-      );
+      const records = recordsWithOnePoison(40, 0, delivery);
       await deliver(h.sink, records);
       const counts = countByEventId(await rx.events());
       assert.equal(counts.size, 39);
       assert.equal(h.deadLetter.count, 1);
       assert.equal(h.deadLetter.entries[0]!.source?.eventId, 'evt-000000');
       assert.equal(delivery.acked, 40);
-    } finally {
-      await rx.fault({ count: 0 });
-    }
-  },
+    }),
 );
 
 test(
