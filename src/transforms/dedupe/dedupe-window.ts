@@ -7,14 +7,14 @@ import { digestUtf16 } from './id-digest.js';
 export const DEDUPE_MAX_ID_LENGTH = 256;
 
 /** Bytes the window allocates per entry, at most (see DedupeWindow). */
-export const DEDUPE_BYTES_PER_ENTRY = 44;
+export const DEDUPE_BYTES_PER_ENTRY = 48;
 
 export const dedupeConfigSchema = z
   .strictObject({
-    enabled: z
-      .boolean()
-      .default(true)
-      .meta({ description: 'Drop a record whose event_id was already seen in another file.' }),
+    enabled: z.boolean().default(true).meta({
+      description:
+        'Drop a record whose event_id was already seen in another file, or at another line of the same one.',
+    }),
     maxEntries: z
       .number()
       .int()
@@ -22,7 +22,7 @@ export const dedupeConfigSchema = z
       .max(10_000_000)
       .default(100_000)
       .meta({
-        description: `How many event ids the window remembers (least recently seen forgotten first). Ids longer than ${DEDUPE_MAX_ID_LENGTH} characters are not remembered. Each id is kept as a 128-bit digest: the window takes ${DEDUPE_BYTES_PER_ENTRY} bytes per entry at most, allocated at start (3.8 MB for 100,000), whatever the ids' length and however many pass through.`,
+        description: `How many event ids the window remembers (least recently seen forgotten first). Ids longer than ${DEDUPE_MAX_ID_LENGTH} characters are not remembered. Each id is kept as a 128-bit digest: the window takes ${DEDUPE_BYTES_PER_ENTRY} bytes per entry at most, allocated at start (4.2 MB for 100,000), whatever the ids' length and however many pass through.`,
       }),
   })
   .meta({ description: 'De-duplication on event_id within a bounded window.' });
@@ -30,15 +30,18 @@ export const dedupeConfigSchema = z
 export type DedupeConfig = z.infer<typeof dedupeConfigSchema>;
 
 /**
- * The last `maxEntries` distinct event ids and the file each was first seen in, least recently seen
- * forgotten first (a repeat moves the id to the newest end).
+ * The last `maxEntries` distinct event ids and the place (file and line) each was first seen at,
+ * least recently seen forgotten first (a repeat moves the id to the newest end).
  *
- * Only an id first seen in a *different* file counts as a duplicate. A file processed again (a retry
- * after a failed download or delivery) must not be swallowed by its own earlier attempt, whose
- * records may never have been delivered. Dropping a cross-file duplicate is safe because the
- * checkpoint cannot move past the file holding the first copy until that copy is delivered.
+ * A repeat is a duplicate unless it is at the very place the id was first seen. A file processed
+ * again (a retry after a failed download or delivery) reads the same ids at the same lines, and
+ * must not be swallowed by its own earlier attempt, whose records may never have been delivered.
+ * An id repeated at another line of the same file is a duplicate like one in another file (the
+ * upstream re-sends events, sometimes twice into one file). Dropping either is safe because the
+ * checkpoint cannot move past the file holding the first copy until that copy is delivered, and a
+ * retry of that file delivers the first copy again.
  *
- * Memory: fixed, allocated here, at most DEDUPE_BYTES_PER_ENTRY x maxEntries (3.8 MB for the
+ * Memory: fixed, allocated here, at most DEDUPE_BYTES_PER_ENTRY x maxEntries (4.2 MB for the
  * default 100,000), plus one string per *file* that has an id in the window. Why not a Map of id
  * strings: once full, every new id is a string promoted to V8's old space, every forgotten one
  * old-space garbage, and the Map's table is reallocated in large-object space; V8 let that grow
@@ -49,10 +52,10 @@ export type DedupeConfig = z.infer<typeof dedupeConfigSchema>;
  * - an open-addressing table (linear probing, at most half full, deletion by backward shift so it
  *   never fills with tombstones) maps a digest to its entry;
  * - a doubly linked list through the entries keeps the recency order;
- * - each entry holds its file as a small number (FileKeys).
+ * - each entry holds its file as a small number (FileKeys) and its line number.
  *
  * Collisions: an id is taken for a duplicate only when its 128-bit digest equals a remembered
- * one's, and that one was seen in another file. Two different ids share a digest with probability
+ * one's, and that one was seen at another place. Two different ids share a digest with probability
  * about 2^-128; with the window full of n ids, a new id is wrongly dropped with probability about
  * n x 2^-128 (3 x 10^-34 for 100,000): over 10^15 records, still below 10^-18. That holds for ids
  * nobody chose to collide (see digestUtf16: the hash is fast, not cryptographic). No id text is
@@ -63,8 +66,9 @@ export class DedupeWindow {
   #size = 0;
   /** Per entry: its id's digest, four words at entry x 4. */
   readonly #digests: Int32Array;
-  /** Per entry: its file's number (FileKeys). */
+  /** Per entry: its file's number (FileKeys) and the line in it where the id was first seen. */
   readonly #files: Int32Array;
+  readonly #lines: Int32Array;
   /** Per entry: the next older and newer entry, -1 at the ends. */
   readonly #older: Int32Array;
   readonly #newer: Int32Array;
@@ -85,6 +89,7 @@ export class DedupeWindow {
     this.#capacity = maxEntries;
     this.#digests = new Int32Array(maxEntries * 4);
     this.#files = new Int32Array(maxEntries);
+    this.#lines = new Int32Array(maxEntries);
     this.#older = new Int32Array(maxEntries);
     this.#newer = new Int32Array(maxEntries);
     // A power of two at least twice the entries: probes stay short (about 2.5 for a new id).
@@ -109,6 +114,7 @@ export class DedupeWindow {
     return (
       this.#digests.byteLength +
       this.#files.byteLength +
+      this.#lines.byteLength +
       this.#older.byteLength +
       this.#newer.byteLength +
       this.#table.byteLength
@@ -116,10 +122,10 @@ export class DedupeWindow {
   }
 
   /**
-   * Records `eventId` as seen in `fileKey`; true when it had already been seen in another file (a
-   * duplicate to drop). Empty or over-long ids are never duplicates.
+   * Records `eventId` as seen at line `lineNumber` of `fileKey`; true when it had already been seen
+   * at another place (a duplicate to drop). Empty or over-long ids are never duplicates.
    */
-  isDuplicate(eventId: string, fileKey: string): boolean {
+  isDuplicate(eventId: string, fileKey: string, lineNumber: number): boolean {
     if (eventId.length === 0 || eventId.length > DEDUPE_MAX_ID_LENGTH) return false;
     const d = this.#digest;
     digestUtf16(eventId, this.#seed, d);
@@ -136,7 +142,7 @@ export class DedupeWindow {
       const at = entry * 4;
       if (digests[at] === d0 && digests[at + 1] === d1 && digests[at + 2] === d2 && digests[at + 3] === d3) {
         this.#touch(entry);
-        return this.#files[entry] !== this.#fileKeys.find(fileKey);
+        return this.#lines[entry] !== lineNumber || this.#files[entry] !== this.#fileKeys.find(fileKey);
       }
     }
     // Not remembered: take a free entry, or the least recently seen one once full.
@@ -155,6 +161,7 @@ export class DedupeWindow {
     digests[at + 2] = d2;
     digests[at + 3] = d3;
     this.#files[entry] = this.#fileKeys.acquire(fileKey);
+    this.#lines[entry] = lineNumber;
     this.#linkNewest(entry);
     // Probe again: removing the evicted entry may have shifted others into the free position.
     let pos = d0 & mask;

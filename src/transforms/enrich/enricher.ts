@@ -72,9 +72,9 @@ export interface FileEnricher {
  * lines. Steps, in order: drop own audit events, filters, de-duplication, redaction, then static
  * fields and the metadata object are spliced into the record's original text. A record is only
  * re-serialised when a redaction changed it; otherwise its upstream bytes are kept and extended.
- * The de-duplication window is shared by every file and stream of one enricher; an event_id only
- * counts as a duplicate when it was first seen in another file (see DedupeWindow), so a file that
- * is processed again after a failure is never swallowed by its own first attempt.
+ * The de-duplication window is shared by every file and stream of one enricher; an event_id
+ * counts as a duplicate when it was first seen at another file or line (see DedupeWindow), so a
+ * file that is processed again after a failure is never swallowed by its own first attempt.
  */
 export class RecordEnricher {
   readonly #config: EnrichConfig;
@@ -258,7 +258,7 @@ class OneFileEnricher implements FileEnricher {
     if (steps.ownAudit?.matches(line)) return this.#drop('own-audit-event', line);
     if (steps.filter !== undefined && !steps.filter.accepts(line.parsed)) return this.#drop('filtered', line);
     let eventId = line.eventId === undefined ? stringField(line.parsed, 'event_id') : line.eventId;
-    if (eventId !== null && steps.dedupe?.isDuplicate(eventId, this.#fileKey)) {
+    if (eventId !== null && steps.dedupe?.isDuplicate(eventId, this.#fileKey, line.lineNumber)) {
       return this.#drop('duplicate', line);
     }
     let redacted = false;

@@ -9,11 +9,16 @@ import { goodLines, split } from './split-helpers.js';
 /**
  * The de-duplication window against a plain model of its contract: the last `maxEntries`
  * distinct event ids, least recently seen forgotten first, a repeat moving an id to the end, and a
- * repeat counting as a duplicate only when first seen in another file. Long traces with many more
- * ids than the window holds exercise eviction after eviction (the window keeps one cursor over its
- * ids from one eviction to the next, which must stay on the least recently seen id).
+ * repeat counting as a duplicate unless it is at the place (file and line) the id was first seen.
+ * Long traces with many more ids than the window holds exercise eviction after eviction (the
+ * window keeps one cursor over its ids from one eviction to the next, which must stay on the least
+ * recently seen id).
  */
-const step = fc.record({ id: fc.integer({ min: 0, max: 60 }), file: fc.integer({ min: 0, max: 2 }) });
+const step = fc.record({
+  id: fc.integer({ min: 0, max: 60 }),
+  file: fc.integer({ min: 0, max: 2 }),
+  lineNumber: fc.integer({ min: 1, max: 3 }),
+});
 
 test('the de-duplication window drops exactly what an LRU model of its contract drops', () => {
   fc.assert(
@@ -29,13 +34,13 @@ test('the de-duplication window drops exactly what an LRU model of its contract 
         const files = [0, 1, 2].map((n) =>
           enricher.forFile({ source: sourceRef({ fileId: `file-${n}` }), delivery: new CountingDelivery() }),
         );
-        for (const [i, { id, file }] of trace.entries()) {
+        for (const [i, { id, file, lineNumber }] of trace.entries()) {
           const [line] = goodLines(split(`{"event_id":"e${id}"}`).out);
-          const dropped = files[file]!.enrich(line!) === undefined;
+          const dropped = files[file]!.enrich({ ...line!, lineNumber }) === undefined;
           assert.equal(
             dropped,
-            model.isDuplicate(`e${id}`, `file-${file}`),
-            `step ${i}: e${id} in file-${file}`,
+            model.isDuplicate(`e${id}`, `file-${file}`, lineNumber),
+            `step ${i}: e${id} in file-${file} line ${lineNumber}`,
           );
           assert.equal(enricher.dedupeSize, model.seen.size);
         }

@@ -19,18 +19,25 @@ describe('DedupeWindow', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 16 }),
-        fc.array(fc.record({ id: fc.integer({ min: 0, max: 80 }), file: fc.integer({ min: 0, max: 30 }) }), {
-          minLength: 1,
-          maxLength: 600,
-        }),
+        fc.array(
+          fc.record({
+            id: fc.integer({ min: 0, max: 80 }),
+            file: fc.integer({ min: 0, max: 30 }),
+            line: fc.integer({ min: 1, max: 3 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 600,
+          },
+        ),
         (max, trace) => {
           const window = new DedupeWindow(max);
           const model = new ModelWindow(max);
-          for (const [i, { id, file }] of trace.entries()) {
+          for (const [i, { id, file, line }] of trace.entries()) {
             assert.equal(
-              window.isDuplicate(`evt-${id}`, fileKey(file)),
-              model.isDuplicate(`evt-${id}`, fileKey(file)),
-              `step ${i}: evt-${id} in file ${file}`,
+              window.isDuplicate(`evt-${id}`, fileKey(file), line),
+              model.isDuplicate(`evt-${id}`, fileKey(file), line),
+              `step ${i}: evt-${id} in file ${file} line ${line}`,
             );
             assert.equal(window.size, model.seen.size);
             assert.equal(window.files, model.files, `step ${i}: files with an id in the window`);
@@ -59,25 +66,35 @@ describe('DedupeWindow', () => {
       });
     const a = ids('a');
     const b = ids('b');
-    for (const id of a) assert.equal(window.isDuplicate(id, 'file-a'), false);
+    for (const [i, id] of a.entries()) assert.equal(window.isDuplicate(id, 'file-a', i + 1), false);
     let wronglyDropped = 0;
-    for (const id of b) if (window.isDuplicate(id, 'file-b')) wronglyDropped++;
+    for (const [i, id] of b.entries()) if (window.isDuplicate(id, 'file-b', i + 1)) wronglyDropped++;
     assert.equal(wronglyDropped, 0, 'no new id is taken for a remembered one');
     let dropped = 0;
-    for (const id of a) if (window.isDuplicate(id, 'file-c')) dropped++;
+    for (const [i, id] of a.entries()) if (window.isDuplicate(id, 'file-c', i + 1)) dropped++;
     assert.equal(dropped, count, 'every repeat from another file is a duplicate');
     assert.equal(window.size, count * 2);
+  });
+
+  test('an id repeated at another line of its file is a duplicate; a retry of the file is not', () => {
+    const window = new DedupeWindow(10);
+    assert.equal(window.isDuplicate('evt-1', fileKey(1), 11), false, 'first sight');
+    assert.equal(window.isDuplicate('evt-1', fileKey(1), 44), true, 'the upstream repeat in the same file');
+    // The file fails and is read again from its first line: the first copy must be delivered.
+    assert.equal(window.isDuplicate('evt-1', fileKey(1), 11), false, 'the retry keeps the first copy');
+    assert.equal(window.isDuplicate('evt-1', fileKey(1), 44), true, 'and drops the repeat again');
+    assert.equal(window.isDuplicate('evt-1', fileKey(2), 11), true, 'another file at the same line');
   });
 
   test('ids of 256 characters are remembered; longer or empty ones pass and are not counted', () => {
     const window = new DedupeWindow(10);
     const longest = 'x'.repeat(256);
     const tooLong = 'x'.repeat(257);
-    for (const id of [longest, tooLong, '']) window.isDuplicate(id, 'file-1');
+    for (const id of [longest, tooLong, '']) window.isDuplicate(id, 'file-1', 1);
     assert.equal(window.size, 1);
-    assert.equal(window.isDuplicate(longest, 'file-2'), true);
-    assert.equal(window.isDuplicate(tooLong, 'file-2'), false);
-    assert.equal(window.isDuplicate('', 'file-2'), false);
+    assert.equal(window.isDuplicate(longest, 'file-2', 1), true);
+    assert.equal(window.isDuplicate(tooLong, 'file-2', 1), false);
+    assert.equal(window.isDuplicate('', 'file-2', 1), false);
   });
 
   test('memory is fixed by maxEntries: bounded tables, and file keys only for files in the window', () => {
@@ -91,7 +108,7 @@ describe('DedupeWindow', () => {
     // A long-running service sees an endless stream of files: the window must forget their keys.
     const window = new DedupeWindow(50);
     for (let f = 0; f < 20_000; f++) {
-      for (let i = 0; i < 3; i++) window.isDuplicate(`f${f}-e${i}`, fileKey(f));
+      for (let i = 0; i < 3; i++) window.isDuplicate(`f${f}-e${i}`, fileKey(f), i + 1);
     }
     assert.equal(window.size, 50);
     assert.ok(window.files <= 17, `${window.files} file keys kept for 50 ids of 3 per file`);
