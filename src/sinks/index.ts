@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { createBlackholeSink } from './blackhole/index.js';
+import { createElasticsearchSink } from './elasticsearch/index.js';
 import { createFileSink } from './file/index.js';
 import { createKafkaSink } from './kafka/index.js';
 import type { SinkConfig } from './schema.js';
@@ -27,6 +28,8 @@ export function createSink(config: SinkConfig, ctx: SinkContext, stdout?: Writab
       return createSyslogSink(config, ctx);
     case 'kafka':
       return createKafkaSink(config, ctx);
+    case 'elasticsearch':
+      return createElasticsearchSink(config, ctx);
   }
 }
 

@@ -16,7 +16,14 @@ import { parse, parseAllDocuments } from 'yaml';
 import { validateConfig } from '../../src/config/load.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TARGETS = ['base', 'overlays/kafka', 'overlays/splunk-hec', 'overlays/syslog'];
+/** The base and every overlay: a new overlay is checked without being listed here. */
+const TARGETS = [
+  'base',
+  ...readdirSync(join(ROOT, 'deploy/kustomize/overlays'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => `overlays/${e.name}`)
+    .sort(),
+];
 const SECRETS_DIR = '/var/run/secrets/compliance-forwarder/';
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered YAML is untyped; the schemas check it.
