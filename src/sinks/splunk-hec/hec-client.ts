@@ -1,8 +1,6 @@
-import { type Dispatcher, Pool } from 'undici';
-import { CfError, classify, tlsVerifyCode } from '../../core/errors/index.js';
 import type { Secret } from '../../core/secret.js';
-import { createProxyAgent, defaultEgress, type HttpEgress, tlsTrust } from '../../http/index.js';
-import { parseRetryAfterMs } from '../../lib/retry.js';
+import type { HttpEgress } from '../../http/index.js';
+import { HttpEndpoint } from '../shared/http-delivery/index.js';
 import { type HecReply, parseHecReply } from './reply.js';
 
 export interface HecClientOptions {
@@ -21,22 +19,18 @@ export interface HecClientOptions {
   readonly egress?: HttpEgress | undefined;
 }
 
-/** Reply bodies kept at most; HEC answers are tiny, a proxy's error page need not be read whole. */
-const REPLY_MAX_BYTES = 64 * 1024;
-
 /**
- * The HEC wire protocol over an undici Pool: one method per endpoint, each resolving with the
- * parsed reply whatever its status (the verdict table decides), and rejecting only when no
- * reply arrived, with a classified CfError (socket errors retriable, TLS verification fatal).
- * The token goes only into the Authorization header of requests to this origin.
+ * The HEC wire protocol over the shared HTTP endpoint (shared/http-delivery: pool, proxy, TLS
+ * trust): one method per endpoint, each resolving with the parsed reply whatever its status
+ * (the verdict table decides), and rejecting only when no reply arrived, with a classified
+ * CfError (socket errors retriable, TLS verification fatal). The token goes only into the
+ * Authorization header of requests to this origin.
  */
 export class HecClient {
   readonly endpoint: string;
-  /** A Pool to the HEC, or a proxy agent whose CONNECT tunnels all lead to it. */
-  private readonly pool: Dispatcher;
-  private readonly origin: string;
   /** The proxy the requests go through (for messages), if any. */
   readonly proxy: string | undefined;
+  private readonly http: HttpEndpoint;
   private readonly basePath: string;
   private readonly token: Secret;
   private readonly channel: string;
@@ -48,26 +42,17 @@ export class HecClient {
     this.endpoint = `${url.origin}${this.basePath}/services/collector/event`;
     this.token = options.token;
     this.channel = options.channel;
-    this.origin = url.origin;
-    // tls.ca is trusted besides the public roots and NODE_EXTRA_CA_CERTS (a TLS-inspecting proxy's CA).
-    const targetTls = { rejectUnauthorized: options.rejectUnauthorized, ...tlsTrust(options.ca) };
-    const proxy = (options.egress ?? defaultEgress()).proxyFor(url);
-    this.proxy = proxy?.uri;
-    this.pool =
-      proxy === undefined
-        ? new Pool(url.origin, {
-            connections: options.connections,
-            headersTimeout: options.requestTimeoutMs,
-            bodyTimeout: options.requestTimeoutMs,
-            connect: { timeout: options.requestTimeoutMs, ...targetTls },
-          })
-        : createProxyAgent(proxy, {
-            connections: options.connections,
-            connectTimeoutMs: options.requestTimeoutMs,
-            headersTimeoutMs: options.requestTimeoutMs,
-            bodyTimeoutMs: options.requestTimeoutMs,
-            targetTls,
-          });
+    this.http = new HttpEndpoint({
+      url: options.url,
+      destination: 'the Splunk HEC',
+      shownUrl: this.endpoint,
+      connections: options.connections,
+      requestTimeoutMs: options.requestTimeoutMs,
+      ca: options.ca,
+      rejectUnauthorized: options.rejectUnauthorized,
+      egress: options.egress,
+    });
+    this.proxy = this.http.proxy;
   }
 
   /** POST /services/collector/event with a body of envelopes (gzip-compressed when `gzip`). */
@@ -101,9 +86,8 @@ export class HecClient {
       : this.call('POST', '/services/collector/event', Buffer.alloc(0), false, signal);
   }
 
-  async close(): Promise<void> {
-    // destroy, not close: a fatal error or shutdown must not wait for requests still retrying.
-    await this.pool.destroy().catch(() => {});
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   private async call(
@@ -123,61 +107,7 @@ export class HecClient {
       headers['content-type'] = 'application/json';
       if (gzip) headers['content-encoding'] = 'gzip';
     }
-    try {
-      const res = await this.pool.request({
-        origin: this.origin,
-        method,
-        path: this.basePath + path,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        signal,
-      });
-      const text = await readCapped(res.body);
-      return parseHecReply(res.statusCode, text, parseRetryAfterMs(res.headers['retry-after']));
-    } catch (err) {
-      throw transportError(
-        err,
-        this.proxy === undefined ? this.endpoint : `${this.endpoint} (through the proxy ${this.proxy})`,
-      );
-    }
+    const answer = await this.http.call({ method, path: this.basePath + path, headers, body, signal });
+    return parseHecReply(answer.status, answer.text, answer.retryAfterMs);
   }
-}
-
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size < REPLY_MAX_BYTES) chunks.push(chunk);
-    size += chunk.length; // keep reading past the cap: an unconsumed body starves the pool
-  }
-  return Buffer.concat(chunks).subarray(0, REPLY_MAX_BYTES).toString('utf8');
-}
-
-/** A request that got no reply, as a CfError whose message names the HEC and what to check. */
-export function transportError(err: unknown, endpoint: string): CfError {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  const tlsCode = tlsVerifyCode(err);
-  if (tlsCode !== undefined) {
-    return new CfError(
-      'CF_ERR_SINK_CONNECT',
-      `TLS verification of the Splunk HEC at ${endpoint} failed (${tlsCode}): give the CA that signed its certificate (a TLS-inspecting proxy's, behind one) as tls.ca (PEM file) or in NODE_EXTRA_CA_CERTS, or check the host name in the URL.`,
-      { cause: err, retriable: false },
-    );
-  }
-  const classified = classify(err);
-  if (classified.code === 'CF_ERR_SOCKET' || classified.code === 'CF_ERR_TIMEOUT') {
-    return new CfError(classified.code, `Cannot reach the Splunk HEC at ${endpoint}: ${classified.message}`, {
-      cause: err,
-    });
-  }
-  // TLS handshakes that fail for other reasons (plain HTTP port, protocol mismatch) surface as
-  // OpenSSL errors: retrying them would not help, and the message says where to look.
-  if (typeof code === 'string' && /^ERR_SSL_|^EPROTO$/.test(code)) {
-    return new CfError(
-      'CF_ERR_SINK_CONNECT',
-      `TLS handshake with the Splunk HEC at ${endpoint} failed (${code}): is the HEC served over https on this port?`,
-      { cause: err, retriable: false },
-    );
-  }
-  return classified;
 }

@@ -1,7 +1,7 @@
-import type { CfError } from '../../core/errors/index.js';
-import { type BackoffPolicy, type Judged, retryJudged } from '../../lib/retry.js';
+import type { CfError } from '../../../core/errors/index.js';
+import { type BackoffPolicy, type Judged, retryJudged } from '../../../lib/retry.js';
 
-export type { Judged } from '../../lib/retry.js';
+export type { Judged } from '../../../lib/retry.js';
 
 export interface RetryHooks {
   readonly policy: BackoffPolicy;
