@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { createBlackholeSink } from './blackhole/index.js';
 import { createFileSink } from './file/index.js';
+import { createHttpSink } from './http/index.js';
 import { createKafkaSink } from './kafka/index.js';
 import type { SinkConfig } from './schema.js';
 import type { Sink, SinkContext } from './shared/contract.js';
@@ -27,6 +28,8 @@ export function createSink(config: SinkConfig, ctx: SinkContext, stdout?: Writab
       return createSyslogSink(config, ctx);
     case 'kafka':
       return createKafkaSink(config, ctx);
+    case 'http':
+      return createHttpSink(config, ctx);
   }
 }
 

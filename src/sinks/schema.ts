@@ -3,6 +3,7 @@ import { z } from 'zod';
 // the sinks' clients (kafkajs alone adds some 60 ms to every CLI start).
 import { blackholeSinkConfigSchema } from './blackhole/index.js';
 import { fileSinkConfigSchema } from './file/config.js';
+import { httpSinkConfigSchema } from './http/config.js';
 import { kafkaSinkConfigSchema } from './kafka/config.js';
 import { splunkHecSinkConfigSchema } from './splunk-hec/config.js';
 import { stdoutSinkConfigSchema } from './stdout/index.js';
@@ -16,5 +17,6 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
   splunkHecSinkConfigSchema,
   syslogSinkConfigSchema,
   kafkaSinkConfigSchema,
+  httpSinkConfigSchema,
 ]);
 export type SinkConfig = z.infer<typeof sinkConfigSchema>;

@@ -53,6 +53,11 @@ export class Template {
     this.parts = parse(text).parts;
   }
 
+  /** True when the template names no placeholder: the same text for every record. */
+  get fixed(): boolean {
+    return this.parts.every((p) => typeof p === 'string');
+  }
+
   render(record: PipelineRecord): string {
     let out = '';
     for (const p of this.parts) {

@@ -17,6 +17,7 @@ export const jsonArrayPreset: HttpPreset = {
   classify: classifyStatus,
   describe: (status) => describeStatus(status),
   prepare: (settings) => ({
+    rawLines: true,
     entry: (record) => record.line,
     entryBytes: recordBytes,
     groupKey: () => undefined,

@@ -20,6 +20,7 @@ export const ndjsonPreset: HttpPreset = {
   classify: classifyStatus,
   describe: (status) => describeStatus(status),
   prepare: (settings) => ({
+    rawLines: true,
     entry: (record) => record.line,
     entryBytes: recordBytes,
     groupKey: () => undefined,

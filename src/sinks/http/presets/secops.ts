@@ -26,7 +26,10 @@ export const secopsPreset: HttpPreset = {
     maxRecordBytes: 3_999_999,
   },
   reservedHeaders: ['x-goog-api-key', 'x-webhook-access-key'],
-  classify: classifyStatus,
+  // Google APIs answer an invalid API key with 400 INVALID_ARGUMENT (reason API_KEY_INVALID):
+  // that is a credentials problem, not a bad event to isolate.
+  classify: (status, text) =>
+    status === 400 && /API_KEY_INVALID|API key not valid/.test(text) ? 'fatal' : classifyStatus(status),
   describe: (status) =>
     describeStatus(status, {
       400: 'invalid argument: one invalid event rejects the whole request',
@@ -35,6 +38,7 @@ export const secopsPreset: HttpPreset = {
       429: 'resource exhausted: over the ingestion quota',
     }),
   prepare: (settings) => ({
+    rawLines: true,
     entry: (record) => record.line,
     entryBytes: recordBytes,
     groupKey: () => undefined,

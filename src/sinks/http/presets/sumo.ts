@@ -46,6 +46,7 @@ export const sumoPreset: HttpPreset = {
     const key = (r: Parameters<Template['render']>[0]) =>
       `${r.source.eventType}\u0000${r.source.principalId}\u0000${r.source.source}`;
     return {
+      rawLines: true,
       entry: (record) => record.line,
       entryBytes: recordBytes,
       groupKey: key,

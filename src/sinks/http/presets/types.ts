@@ -42,6 +42,8 @@ export interface PresetSecrets {
 
 /** One preset made ready for a sink instance (templates parsed, secrets resolved). */
 export interface PreparedPreset {
+  /** Each entry is the record's line unchanged (the wire can copy the bytes without re-encoding). */
+  readonly rawLines?: boolean;
   /** The record as one entry of the body (an NDJSON line or an array element), without separator. */
   entry(record: PipelineRecord): string;
   /** UTF-8 bytes of entry(record), without encoding it when the preset sends the line unchanged. */
@@ -70,8 +72,8 @@ export interface HttpPreset {
   readonly limits: PresetLimits;
   /** Lower-case header names the preset sets itself (config `headers` may not override them). */
   readonly reservedHeaders: readonly string[];
-  /** What an HTTP status means; `describe` names it for errors and dead letters. */
-  classify(status: number): AnswerClass;
+  /** What an answer means (its status, and its body where the vendor needs it); `describe` names it. */
+  classify(status: number, text: string): AnswerClass;
   describe(status: number): string;
   prepare(settings: PresetSettings): PreparedPreset;
 }
