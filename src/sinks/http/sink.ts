@@ -27,8 +27,8 @@ export interface HttpPresetSinkOptions {
  *
  *   - a record whose entry is over the preset's per-entry limit is dead-lettered with its size
  *     (Datadog would truncate it and still answer 2xx, so sending it would lose data silently);
- *   - a batch is cut into runs of one header group (Sumo's X-Sumo-Category per event type), in
- *     order, each sent as its own requests.
+ *   - a batch is cut into runs of one header group (Sumo's X-Sumo-Category per event type), each
+ *     in arrival order, each sent as its own requests.
  *
  * Acknowledged means the receiver answered 2xx (or the record was dead-lettered): at least once,
  * since a retry after a lost answer sends the same records again.
@@ -64,8 +64,9 @@ export class HttpPresetSink extends HttpDeliverySink<HttpAnswer> {
 
   protected override async sendBatch(batch: Batch): Promise<void> {
     const { prepared, maxRecordBytes } = this.options;
-    const runs: PipelineRecord[][] = [];
-    let key: string | undefined;
+    // One run per header group, each in arrival order (records of one stream share a group, so
+    // a stream's order is kept); a batch interleaving two event types makes two requests, not many.
+    const runs = new Map<string | undefined, PipelineRecord[]>();
     for (const record of batch.records) {
       if (maxRecordBytes !== undefined) {
         const bytes = prepared.entryBytes(record);
@@ -74,12 +75,12 @@ export class HttpPresetSink extends HttpDeliverySink<HttpAnswer> {
           continue;
         }
       }
-      const k = this.presetWire.groupKey(record);
-      if (runs.length === 0 || k !== key) runs.push([]);
-      key = k;
-      runs[runs.length - 1]!.push(record);
+      const key = this.presetWire.groupKey(record);
+      const run = runs.get(key);
+      if (run === undefined) runs.set(key, [record]);
+      else run.push(record);
     }
-    for (const records of runs) {
+    for (const records of runs.values()) {
       await super.sendBatch({ records, bytes: records.reduce((n, r) => n + this.sizeOf(r), 0) });
     }
   }
