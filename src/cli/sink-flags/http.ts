@@ -22,7 +22,8 @@ export const httpFlags: SinkFlags = {
                           secops (SECOPS_API_KEY[_FILE], SECOPS_WEBHOOK_SECRET[_FILE])
   --http-auth A           http: bearer (HTTP_AUTH_TOKEN[_FILE]) or basic (HTTP_AUTH_PASSWORD[_FILE])
   --http-username U       http: basic auth user
-  --http-gzip, --http-no-gzip     http: compress or not (default: the preset's)
+  --http-gzip             http: compress with gzip (default on for sumo and datadog)
+  --http-no-gzip          http: send uncompressed
   --http-ca PATH          http: CA certificate (PEM) for TLS
   --http-insecure         http: do not verify TLS certificates (logs a warning)`,
   build(flags, env) {
