@@ -203,3 +203,19 @@ test('run delivers to an http sink (ndjson, bearer) and a file sink side by side
     await live.sim.stop();
   }
 });
+
+test('bad http flags exit 2 with the usage: no URL, an unknown preset, basic auth without a user', async () => {
+  const dir = await tmp.make();
+  for (const [flags, message] of [
+    [['--sink', 'http'], /--sink http needs --http-url URL \(or HTTP_URL \/ HTTP_URL_FILE\)/],
+    [['--http-url', 'https://x.example/in', '--http-preset', 'splunk'], /Unknown --http-preset "splunk"/],
+    [
+      ['--http-url', 'https://x.example/in', '--http-auth', 'basic'],
+      /--http-auth basic needs --http-username U/,
+    ],
+  ] as const) {
+    const r = await runCli(exportArgs(join(dir, 'state'), [...flags]), env);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
+});

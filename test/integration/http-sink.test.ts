@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, test } from 'node:test';
+import { httpSinkConfigSchema } from '../../src/sinks/http/index.js';
 import { CountingDelivery, makeRecord } from '../helpers/records.js';
 import { type HttpReceiver, startHttpReceiver } from '../infra/http-receivers.js';
 import { counterTotal, deliver, eachOnce, httpSink, mixedRecords } from './http-sink-helpers.js';
@@ -197,3 +198,30 @@ test(
     assert.equal((await rx.stats()).requests, 1, 'one request, then it stopped');
   },
 );
+
+test('a bad http sink config lists every problem at once', () => {
+  const r = httpSinkConfigSchema.safeParse({
+    type: 'http',
+    preset: 'datadog',
+    url: 'https://http-intake.logs.datadoghq.com/api/v2/logs',
+    urlSecret: { env: 'HTTP_URL' },
+    batchMaxCount: 5000,
+    batchMaxBytes: 6_000_000,
+    datadog: { tags: 'type:{event_kind}' },
+    headers: { 'DD-API-KEY': 'x' },
+  });
+  assert.equal(r.success, false);
+  const problems = r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  for (const expected of [
+    /^url: give exactly one of url and urlSecret/,
+    /^batchMaxCount: preset datadog accepts at most 1000/,
+    /^batchMaxBytes: preset datadog accepts at most 5000000/,
+    /^datadog\.tags: unknown placeholder \{event_kind\}/,
+    /^headers\.DD-API-KEY: header DD-API-KEY is set by the sink/,
+  ]) {
+    assert.ok(
+      problems.some((p) => expected.test(p)),
+      `${expected} in ${problems.join(' | ')}`,
+    );
+  }
+});
