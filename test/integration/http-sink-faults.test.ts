@@ -125,3 +125,26 @@ test(
     assert.equal(h.deadLetter.count, 0);
   },
 );
+
+test(
+  'a record whose request is reset every time while others get through is dead-lettered (poison-batch rule); the rest arrive once',
+  LIMIT,
+  async () => {
+    const rx = await receiver({ kind: 'ndjson' });
+    // A proxy that resets bodies over 300 KB instead of answering 413.
+    await rx.fault({ destroy: true, count: 1000, minBodyBytes: 300_000 });
+    const h = httpSink(rx, { retryMaxAttempts: 4, batchMaxCount: 20 });
+    await h.sink.start();
+    const { records, delivery } = mixedRecords(60);
+    const big = records[45]!;
+    const huge = { ...big, line: JSON.stringify({ ...JSON.parse(big.line), content: 'y'.repeat(400_000) }) };
+    records[45] = huge;
+    await deliver(h.sink, records);
+    const good = records.filter((r) => r !== huge).map((r) => r.eventId!);
+    assert.ok(eachOnce(await rx.events(), good));
+    assert.equal(h.deadLetter.count, 1);
+    assert.equal(h.deadLetter.entries[0]!.code, 'CF_ERR_RECORD_UNDELIVERABLE');
+    assert.equal(h.deadLetter.entries[0]!.source?.eventId, huge.eventId, 'only the reset record');
+    assert.equal(delivery.acked, 60);
+  },
+);

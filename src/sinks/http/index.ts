@@ -100,10 +100,11 @@ function resolveUrl(
     throw new CfError('CF_ERR_CONFIG', `The URL of the http sink ${name} must be http or https.`);
   }
   if (!(fromSecret || preset.urlIsSecret)) return { url, shownUrl: `${url.origin}${url.pathname}` };
+  // Constructing a Secret registers its value with redactSecrets, the last line of defence.
   new Secret(text);
   new Secret(`${url.pathname}${url.search}`);
-  const lastSegment = url.pathname.split('/').pop() ?? '';
-  new Secret(lastSegment);
+  // A Sumo Source URL ends in its token; a message quoting the token alone is caught too.
+  if (preset.urlIsSecret) new Secret(url.pathname.split('/').pop() ?? '');
   return { url, shownUrl: `${url.origin}/[redacted]` };
 }
 

@@ -77,7 +77,7 @@ export class PresetWire implements HttpWire<HttpAnswer> {
     const first = records[0];
     const headers: Record<string, string> = {};
     if (first !== undefined) for (const [name, t] of this.extraHeaders) headers[name] = t.render(first);
-    Object.assign(headers, first === undefined ? {} : this.prepared.headers(first), {
+    Object.assign(headers, this.prepared.headers(first), {
       'content-type': this.preset.contentType,
       ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
     });
@@ -136,6 +136,22 @@ export class PresetWire implements HttpWire<HttpAnswer> {
         };
       }
     }
+  }
+
+  /**
+   * The poison-batch rule's evidence that the receiver is up: an empty request (no line, or `[]`)
+   * on the same path with the same credentials, which carries no record. Any answer but a 5xx
+   * counts: a receiver that refuses an empty body still answered it.
+   */
+  async answers(signal: AbortSignal): Promise<boolean> {
+    const answer = await this.endpoint.call({
+      method: 'POST',
+      path: this.path,
+      headers: { ...this.prepared.headers(undefined), 'content-type': this.preset.contentType },
+      body: Buffer.from(this.preset.body === 'json-array' ? '[]' : '', 'utf8'),
+      signal,
+    });
+    return answer.status < 500;
   }
 
   close(): Promise<void> {

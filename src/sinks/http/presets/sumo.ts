@@ -51,6 +51,7 @@ export const sumoPreset: HttpPreset = {
       entryBytes: recordBytes,
       groupKey: key,
       headers(record) {
+        if (record === undefined) return {};
         const k = key(record);
         let h = cache.get(k);
         if (h === undefined) {

@@ -53,8 +53,11 @@ export interface PreparedPreset {
    * type): a request carries records of one key only. Undefined when every record shares them.
    */
   groupKey(record: PipelineRecord): string | undefined;
-  /** Headers of a request whose records share groupKey(record), secrets revealed: call per request. */
-  headers(record: PipelineRecord): Record<string, string>;
+  /**
+   * Headers of a request whose records share groupKey(record), secrets revealed: call per
+   * request. Undefined for a request without records (a probe): the credentials only.
+   */
+  headers(record: PipelineRecord | undefined): Record<string, string>;
 }
 
 /** A receiver's wire format, headers, limits and answers: data, looked up by name. */
