@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { createBlackholeSink } from './blackhole/index.js';
+import { createElasticsearchSink } from './elasticsearch/index.js';
 import { createFileSink } from './file/index.js';
 import { createHttpSink } from './http/index.js';
 import { createKafkaSink } from './kafka/index.js';
@@ -30,6 +31,8 @@ export function createSink(config: SinkConfig, ctx: SinkContext, stdout?: Writab
       return createKafkaSink(config, ctx);
     case 'http':
       return createHttpSink(config, ctx);
+    case 'elasticsearch':
+      return createElasticsearchSink(config, ctx);
   }
 }
 

@@ -5,6 +5,7 @@ import { TempDirs } from '../helpers/export-fixtures.ts';
 import { assertNothingLost } from './crash-assertions.ts';
 import { type CrashOutcome, runCrashScenario, timeUninterruptedRun } from './crash-harness.ts';
 import {
+  elasticsearchTarget,
   fileTarget,
   hecAckTarget,
   kafkaTarget,
@@ -40,6 +41,7 @@ const targets: Array<[string, (dir: string) => Promise<StartedTarget>]> = [
   ['kafka', () => kafkaTarget()],
   ['splunk-hec', () => hecAckTarget()],
   ['syslog', () => syslogTcpTarget()],
+  ['elasticsearch', () => elasticsearchTarget()],
 ];
 const rows: string[] = [];
 

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Simulator } from '../../src/simulator/index.ts';
+import { startEsReceiver } from '../infra/es-receiver.ts';
 import { startHecReceiver } from '../infra/hec-receiver.ts';
 import { startKafkaBroker } from '../infra/kafka.ts';
 import { startRsyslog } from '../infra/rsyslog.ts';
@@ -70,6 +71,29 @@ export async function hecAckTarget(): Promise<StartedTarget> {
       return counts;
     },
     stop: () => hec.stop(),
+  };
+}
+
+/**
+ * Elasticsearch through the _bulk contract receiver: create actions with _id = event_id, so a
+ * file sent again after a kill answers 409 and the index holds each event once (its store keeps
+ * one document per index and _id; counts above 1 would mean one id in two indices).
+ */
+export async function elasticsearchTarget(): Promise<StartedTarget> {
+  const es = await startEsReceiver();
+  return {
+    name: 'elasticsearch',
+    sinkArgs: ['--sink', 'elasticsearch', '--es-url', es.url],
+    env: { ES_API_KEY: es.apiKey! },
+    async readDelivered() {
+      const counts = new Map<string, number>();
+      for (const d of await es.docs()) {
+        const id = d.source.event_id;
+        if (typeof id === 'string') counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return counts;
+    },
+    stop: () => es.stop(),
   };
 }
 

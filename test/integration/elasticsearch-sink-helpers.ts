@@ -1,0 +1,64 @@
+/** Shared set-up of the elasticsearch sink integration tests (not a test file itself). */
+import type { PipelineRecord } from '../../src/core/record.js';
+import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
+import {
+  createElasticsearchSink,
+  type ElasticsearchSinkConfig,
+  elasticsearchSinkConfigSchema,
+} from '../../src/sinks/elasticsearch/index.js';
+import type { Sink, SinkContext } from '../../src/sinks/shared/contract.js';
+import { Metrics } from '../../src/telemetry/metrics.js';
+import { CountingDelivery, makeRecord } from '../helpers/records.js';
+import type { EsIndexedDoc, EsReceiver } from '../infra/es-receiver.js';
+import { memoryLogger } from './splunk-hec-sink-helpers.js';
+
+export { counterTotal, deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
+
+export interface EsHarness {
+  readonly sink: Sink;
+  readonly ctx: SinkContext;
+  readonly deadLetter: MemoryDeadLetter;
+  readonly metrics: Metrics;
+  readonly logLines: string[];
+  readonly abort: AbortController;
+}
+
+/** The receiver's credentials as sink config (an inline `{ value }` secret, for tests). */
+export function credentials(receiver: EsReceiver): Record<string, unknown> {
+  if (receiver.apiKey !== undefined) return { apiKey: { value: receiver.apiKey } };
+  if (receiver.basic !== undefined) {
+    return { username: { value: receiver.basic.username }, password: { value: receiver.basic.password } };
+  }
+  return {};
+}
+
+/** A sink against `receiver`, with fast retries and flushes; `overrides` are raw config input. */
+export function esSink(receiver: EsReceiver, overrides: Record<string, unknown> = {}): EsHarness {
+  const config: ElasticsearchSinkConfig = elasticsearchSinkConfigSchema.parse({
+    type: 'elasticsearch',
+    url: receiver.url,
+    ...credentials(receiver),
+    lingerMs: 10,
+    retryInitialDelayMs: 5,
+    retryMaxDelayMs: 20,
+    ...overrides,
+  });
+  const { logger, lines } = memoryLogger();
+  const deadLetter = new MemoryDeadLetter();
+  const metrics = new Metrics();
+  const abort = new AbortController();
+  const ctx: SinkContext = { logger, metrics, deadLetter, signal: abort.signal };
+  return { sink: createElasticsearchSink(config, ctx), ctx, deadLetter, metrics, logLines: lines, abort };
+}
+
+/** _id -> how many times the receiver indexed it (over every index). */
+export function countById(docs: readonly EsIndexedDoc[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of docs) counts.set(d.id, (counts.get(d.id) ?? 0) + 1);
+  return counts;
+}
+
+/** `count` small records (evt-000000...), all acknowledged into `delivery`. */
+export function records(count: number, delivery = new CountingDelivery(), from = 0): PipelineRecord[] {
+  return Array.from({ length: count }, (_, i) => makeRecord(from + i, delivery, { text: 'a'.repeat(100) }));
+}
