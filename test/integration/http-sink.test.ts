@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, test } from 'node:test';
 import { httpSinkConfigSchema } from '../../src/sinks/http/index.js';
+import { PRESETS } from '../../src/sinks/http/presets/index.js';
 import { CountingDelivery, makeRecord } from '../helpers/records.js';
 import { type HttpReceiver, startHttpReceiver } from '../infra/http-receivers.js';
 import { counterTotal, deliver, eachOnce, httpSink, mixedRecords } from './http-sink-helpers.js';
@@ -224,4 +225,32 @@ test('a bad http sink config lists every problem at once', () => {
       `${expected} in ${problems.join(' | ')}`,
     );
   }
+});
+
+test('each preset reads the answers its vendor documents', () => {
+  const table: Array<[number, string, string]> = [
+    [200, '', 'accepted'],
+    [202, '{}', 'accepted'],
+    [408, '', 'retry'],
+    [429, '', 'retry'],
+    [500, '', 'retry'],
+    [503, '', 'retry'],
+    [504, '', 'retry'],
+    [501, '', 'fatal'],
+    [413, '', 'too-large'],
+    [400, '{"error":"bad line"}', 'rejected'],
+    [401, '', 'fatal'],
+    [403, '', 'fatal'],
+    [404, '', 'fatal'],
+  ];
+  for (const preset of Object.values(PRESETS)) {
+    for (const [status, text, expected] of table) {
+      assert.equal(preset.classify(status, text), expected, `${preset.name} ${status}`);
+    }
+  }
+  const invalidKey =
+    '{"error":{"code":400,"status":"INVALID_ARGUMENT","details":[{"reason":"API_KEY_INVALID"}]}}';
+  assert.equal(PRESETS.secops.classify(400, invalidKey), 'fatal', 'secops: a bad key is not a bad record');
+  assert.match(PRESETS.sumo.describe(401), /URL token is missing or invalid/);
+  assert.match(PRESETS.datadog.describe(403), /invalid API key/);
 });

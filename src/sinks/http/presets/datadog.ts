@@ -11,8 +11,8 @@ const MAX_ENTRIES = 1000;
 
 /**
  * Datadog Logs intake v2 (POST /api/v2/logs): a JSON array of entries, each with the reserved
- * attributes ddsource, ddtags, hostname, service and the record as `message` (a JSON string,
- * which Datadog parses as a JSON log). DD-API-KEY authenticates. Limits per request: 5 MB
+ * attributes ddsource, ddtags, hostname, service and the record as `message`, a JSON string (a
+ * CONVERSATION_MESSAGE record has a `message` object of its own: spliced in, it would collide). DD-API-KEY authenticates. Limits per request: 5 MB
  * uncompressed, 1 MB per entry (a larger one is truncated and still answered 2xx, so the sink
  * dead-letters it instead), 1000 entries.
  */
