@@ -4,13 +4,14 @@
  *
  *   sumo      POST /receiver/v1/http/<token>: a wrong token answers 401; newline-separated logs;
  *             X-Sumo-Category/-Name/-Host kept per event; over 1 MB uncompressed answers 413
+ *             (Sumo documents the 1 MB limit, not its answer: 413 is this receiver's choice)
  *   datadog   POST /api/v2/logs: no DD-API-KEY 401, a wrong one 403; a JSON array (or one object)
  *             of entries, else 400; over 1000 entries 400, over 5 MB uncompressed 413; an entry
  *             over 1 MB is truncated and still answered 202 (kept with `truncated: true`)
  *   secops    POST <path>:importPushLogs: no X-goog-api-key 403, an invalid one 400 with reason
  *             API_KEY_INVALID (as Google APIs answer), a wrong X-Webhook-Access-Key 401;
  *             newline-separated JSON; one invalid event rejects the whole request (400); over
- *             4 MB 413
+ *             4 MB 413 (the limit is documented, the answer is Google's front end's usual one)
  *   ndjson    POST <path>: optional bearer/basic check (401); each line JSON, else 400
  *   json-array  POST <path>: optional bearer/basic check (401); a JSON array, else 400
  *
