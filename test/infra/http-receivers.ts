@@ -21,10 +21,12 @@
  * so a test or benchmark measures the sink, not the receiver sharing its event loop.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 
 export type ReceiverKind = 'sumo' | 'datadog' | 'secops' | 'ndjson' | 'json-array';
 
@@ -40,6 +42,8 @@ export interface HttpReceiverOptions {
   readonly maxBodyBytes?: number;
   /** 'count' keeps totals only (benchmarks); 'all' keeps every event. */
   readonly store?: 'all' | 'count';
+  /** Serve HTTPS with this certificate and key (test/infra/hec-receiver.ts makeSelfSignedCert). */
+  readonly tls?: { readonly certPath: string; readonly keyPath: string };
 }
 
 /** One record as the receiver stored it. */
@@ -127,7 +131,7 @@ function serve(options: HttpReceiverOptions & { token: string }): void {
     config: {},
     stats: { events: 0, requests: 0, gzipRequests: 0, wireBytes: 0, largestBody: 0, statuses: {} },
   };
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -136,12 +140,18 @@ function serve(options: HttpReceiverOptions & { token: string }): void {
         if (!res.headersSent) send(res, { status: 500, body: { error: 'receiver bug' } });
       });
     });
-  });
+  };
+  const server = options.tls
+    ? createTlsServer(
+        { cert: readFileSync(options.tls.certPath), key: readFileSync(options.tls.keyPath) },
+        handler,
+      )
+    : createServer(handler);
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
-    process.stdout.write(`http receiver on http://127.0.0.1:${port}\n`);
+    process.stdout.write(`http receiver on ${options.tls ? 'https' : 'http'}://127.0.0.1:${port}\n`);
   });
   process.stdin.on('end', () => process.exit(0)).resume();
 }
@@ -401,9 +411,13 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     stderr += d;
   });
   const base = await listening(child, () => stderr);
+  const dispatcher = new Agent(
+    options.tls ? { connect: { ca: readFileSync(options.tls.certPath, 'utf8') } } : {},
+  );
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => {
     const res = await request(`${base}${path}`, {
       method,
+      dispatcher,
       ...(body === undefined
         ? {}
         : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
@@ -432,7 +446,10 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     configure: async (c) => {
       await call('POST', '/__config', c);
     },
-    stop: () => stopChild(child),
+    stop: async () => {
+      await dispatcher.close().catch(() => {});
+      await stopChild(child);
+    },
   };
 }
 
@@ -441,7 +458,7 @@ function listening(child: ChildProcess, stderr: () => string): Promise<string> {
     let out = '';
     const onData = (d: string) => {
       out += d;
-      const m = /http receiver on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = /http receiver on (https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m?.[1]) {
         child.stdout?.off('data', onData);
         child.stdout?.resume();

@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { makeSelfSignedCert } from '../infra/hec-receiver.js';
 import { type HttpReceiver, startHttpReceiver } from '../infra/http-receivers.js';
 import { counterTotal, deliver, eachOnce, httpSink, mixedRecords } from './http-sink-helpers.js';
 
@@ -146,5 +150,42 @@ test(
     assert.equal(h.deadLetter.entries[0]!.code, 'CF_ERR_RECORD_UNDELIVERABLE');
     assert.equal(h.deadLetter.entries[0]!.source?.eventId, huge.eventId, 'only the reset record');
     assert.equal(delivery.acked, 60);
+  },
+);
+
+test(
+  'https with tls.ca: the receiver’s self-signed certificate is trusted; without it the sink stops, naming tls.ca',
+  LIMIT,
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'http-tls-'));
+    try {
+      const cert = await makeSelfSignedCert(dir);
+      const rx = await receiver({ kind: 'json-array', tls: cert });
+      assert.match(rx.url, /^https:/);
+      const h = httpSink(rx, { tls: { ca: cert.certPath } });
+      await h.sink.start();
+      const { records, delivery } = mixedRecords(50);
+      await deliver(h.sink, records);
+      assert.ok(
+        eachOnce(
+          await rx.events(),
+          records.map((r) => r.eventId!),
+        ),
+      );
+      assert.equal(delivery.acked, 50);
+
+      const untrusted = httpSink(rx);
+      await untrusted.sink.start();
+      await assert.rejects(
+        deliver(untrusted.sink, mixedRecords(5).records),
+        (err: Error & { code?: string }) => {
+          assert.equal(err.code, 'CF_ERR_SINK_CONNECT');
+          assert.match(err.message, /TLS verification of the JSON webhook .* failed .*tls\.ca/);
+          return true;
+        },
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   },
 );
