@@ -210,6 +210,8 @@ test('a bad http sink config lists every problem at once', () => {
     batchMaxBytes: 6_000_000,
     datadog: { tags: 'type:{event_kind}' },
     headers: { 'DD-API-KEY': 'x' },
+    auth: { type: 'bearer' },
+    webhookSecret: { env: 'X' },
   });
   assert.equal(r.success, false);
   const problems = r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -219,6 +221,8 @@ test('a bad http sink config lists every problem at once', () => {
     /^batchMaxBytes: preset datadog accepts at most 5000000/,
     /^datadog\.tags: unknown placeholder \{event_kind\}/,
     /^headers\.DD-API-KEY: header DD-API-KEY is set by the sink/,
+    /^auth: auth is used by preset ndjson and json-array only, not datadog/,
+    /^webhookSecret: webhookSecret is used by preset secops only/,
   ]) {
     assert.ok(
       problems.some((p) => expected.test(p)),

@@ -186,6 +186,18 @@ export const httpSinkConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of url and urlSecret' });
     }
     const preset = PRESETS[c.preset];
+    const unused = (key: 'apiKey' | 'webhookSecret' | 'auth', presets: readonly string[]) => {
+      if (c[key] !== undefined && !presets.includes(c.preset)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key} is used by preset ${presets.join(' and ')} only, not ${c.preset}`,
+        });
+      }
+    };
+    unused('apiKey', ['datadog', 'secops']);
+    unused('webhookSecret', ['secops']);
+    unused('auth', ['ndjson', 'json-array']);
     const over = (key: 'batchMaxBytes' | 'batchMaxCount' | 'maxRecordBytes', max: number | undefined) => {
       const v = c[key];
       if (v !== undefined && max !== undefined && v > max) {
