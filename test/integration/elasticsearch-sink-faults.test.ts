@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
+import { inspect } from 'node:util';
 import { CountingDelivery, makeRecord } from '../helpers/records.js';
 import { type EsReceiver, startEsReceiver } from '../infra/es-receiver.js';
 import { countById, counterTotal, deliver, esSink, records } from './elasticsearch-sink-helpers.js';
@@ -189,8 +190,14 @@ test(
     const [err] = (await failed) as [Error & { code?: string }];
     assert.equal(err.code, 'CF_ERR_SINK_AUTH');
     assert.equal(delivery.acked, 0);
-    const everything = [...h.logLines, ...late.logLines, err.message, JSON.stringify(err)].join('\n');
-    assert.equal(everything.includes(wrong), false, 'the key is in no log line or error');
+    const everything = [
+      ...h.logLines,
+      ...late.logLines,
+      err.message,
+      JSON.stringify(err),
+      inspect(late.sink, { depth: 10 }),
+    ].join('\n');
+    assert.equal(everything.includes(wrong), false, 'the key is in no log line, error or sink object');
     assert.equal(everything.includes(rx.apiKey!), false);
     assert.equal((await rx.docs()).length, 0);
   },

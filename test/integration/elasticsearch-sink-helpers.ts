@@ -1,6 +1,7 @@
 /** Shared set-up of the elasticsearch sink integration tests (not a test file itself). */
 import type { PipelineRecord } from '../../src/core/record.js';
 import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
+import type { HttpEgress } from '../../src/http/index.js';
 import {
   createElasticsearchSink,
   type ElasticsearchSinkConfig,
@@ -33,7 +34,11 @@ export function credentials(receiver: EsReceiver): Record<string, unknown> {
 }
 
 /** A sink against `receiver`, with fast retries and flushes; `overrides` are raw config input. */
-export function esSink(receiver: EsReceiver, overrides: Record<string, unknown> = {}): EsHarness {
+export function esSink(
+  receiver: EsReceiver,
+  overrides: Record<string, unknown> = {},
+  egress?: HttpEgress,
+): EsHarness {
   const config: ElasticsearchSinkConfig = elasticsearchSinkConfigSchema.parse({
     type: 'elasticsearch',
     url: receiver.url,
@@ -47,7 +52,13 @@ export function esSink(receiver: EsReceiver, overrides: Record<string, unknown> 
   const deadLetter = new MemoryDeadLetter();
   const metrics = new Metrics();
   const abort = new AbortController();
-  const ctx: SinkContext = { logger, metrics, deadLetter, signal: abort.signal };
+  const ctx: SinkContext = {
+    logger,
+    metrics,
+    deadLetter,
+    signal: abort.signal,
+    ...(egress === undefined ? {} : { egress }),
+  };
   return { sink: createElasticsearchSink(config, ctx), ctx, deadLetter, metrics, logLines: lines, abort };
 }
 

@@ -81,6 +81,9 @@ for (const [name, make] of targets) {
           outcomes.push(o);
           try {
             assertNothingLost(o);
+            if (target.exactlyOnce && o.duplicates > 0) {
+              throw new Error(`${o.target}: ${o.duplicates} events in the destination twice`);
+            }
           } catch (err) {
             failures.push(`round ${round}: ${(err as Error).message.split('\n')[0]}`);
           }

@@ -14,6 +14,8 @@ import { type CrashScenario, type CrashTarget, countEventIds } from './crash-har
 
 /** A target plus the receiver it started; `stop()` in an after hook. */
 export interface StartedTarget extends CrashTarget {
+  /** The destination keeps each event once however often it is sent (no duplicate allowed). */
+  readonly exactlyOnce?: boolean;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function elasticsearchTarget(): Promise<StartedTarget> {
   const es = await startEsReceiver();
   return {
     name: 'elasticsearch',
+    exactlyOnce: true,
     sinkArgs: ['--sink', 'elasticsearch', '--es-url', es.url],
     env: { ES_API_KEY: es.apiKey! },
     async readDelivered() {

@@ -93,6 +93,14 @@ export const elasticsearchSinkConfigSchema = z
       .meta({ description: 'TLS settings for https URLs.' }),
   })
   .superRefine((c, ctx) => {
+    if (/^[a-z]+:\/\/[^/?#]*@/i.test(c.url)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message:
+          'credentials do not belong in the URL (they would be logged): use username/password or apiKey',
+      });
+    }
     if (c.apiKey !== undefined && (c.username !== undefined || c.password !== undefined)) {
       ctx.addIssue({
         code: 'custom',

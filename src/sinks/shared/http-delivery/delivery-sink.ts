@@ -389,7 +389,7 @@ export class HttpDeliverySink<Answer> extends BatchingSink {
     const policy = this.retryHooks.policy;
     if (policy.maxAttempts > 0 && round >= policy.maxAttempts) {
       throw new RetriesExhaustedError(
-        `Sending ${records} records ${this.wire.destination} kept refusing`,
+        `Sending the ${records} record(s) ${this.wire.destination} asked to retry`,
         error,
         round,
       );

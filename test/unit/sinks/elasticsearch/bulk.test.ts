@@ -149,3 +149,15 @@ describe('elasticsearch config', () => {
     assert.equal(c.apiKey, undefined);
   });
 });
+
+describe('elasticsearch url', () => {
+  it('refuses credentials in the URL, where they would be logged', () => {
+    const r = elasticsearchSinkConfigSchema.safeParse({
+      type: 'elasticsearch',
+      url: 'https://elastic:changeme@es:9200',
+    });
+    assert.equal(r.success, false);
+    assert.match(r.error!.issues[0]!.message, /credentials do not belong in the URL/);
+    assert.equal(JSON.stringify(r.error!.issues).includes('changeme'), false);
+  });
+});
