@@ -204,7 +204,7 @@ test('a bad http sink config lists every problem at once', () => {
   const r = httpSinkConfigSchema.safeParse({
     type: 'http',
     preset: 'datadog',
-    url: 'https://http-intake.logs.datadoghq.com/api/v2/logs',
+    url: 'https://user:pw@http-intake.logs.datadoghq.com/api/v2/logs',
     urlSecret: { env: 'HTTP_URL' },
     batchMaxCount: 5000,
     batchMaxBytes: 6_000_000,
@@ -217,6 +217,7 @@ test('a bad http sink config lists every problem at once', () => {
   const problems = r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   for (const expected of [
     /^url: give exactly one of url and urlSecret/,
+    /^url: credentials in the URL are not sent/,
     /^batchMaxCount: preset datadog accepts at most 1000/,
     /^batchMaxBytes: preset datadog accepts at most 5000000/,
     /^datadog\.tags: unknown placeholder \{event_kind\}/,

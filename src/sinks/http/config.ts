@@ -185,6 +185,14 @@ export const httpSinkConfigSchema = z
     if ((c.url === undefined) === (c.urlSecret === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of url and urlSecret' });
     }
+    if (c.url !== undefined && /^[a-z]+:\/\/[^/?#]*@/i.test(c.url)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message:
+          'credentials in the URL are not sent (and would be shown in messages): use auth { type: basic } or a header',
+      });
+    }
     const preset = PRESETS[c.preset];
     const unused = (key: 'apiKey' | 'webhookSecret' | 'auth', presets: readonly string[]) => {
       if (c[key] !== undefined && !presets.includes(c.preset)) {
