@@ -8,6 +8,7 @@ export const SCENARIOS = [
   'cookbook_parity',
   'simulator_to_kafka',
   'simulator_to_splunk_hec',
+  'simulator_to_http',
   'simulator_to_elasticsearch',
   'simulator_to_syslog',
   'proxy_overhead',

@@ -14,7 +14,7 @@ import { fixed, GIB, MIB } from './stats.js';
  * suite's sizes, read its table, and hold the sink/baseline ratio to the issue's target.
  */
 export interface SinkBench {
-  readonly kind: 'kafka' | 'splunk-hec' | 'syslog' | 'elasticsearch';
+  readonly kind: 'kafka' | 'splunk-hec' | 'syslog' | 'elasticsearch' | 'http';
   /** Script arguments for the full and the quick suite. */
   args(quick: boolean): string[];
   /** Records the script sends per variant and run (for CPU per GiB). */

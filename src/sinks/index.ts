@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { createBlackholeSink } from './blackhole/index.js';
 import { createElasticsearchSink } from './elasticsearch/index.js';
 import { createFileSink } from './file/index.js';
+import { createHttpSink } from './http/index.js';
 import { createKafkaSink } from './kafka/index.js';
 import type { SinkConfig } from './schema.js';
 import type { Sink, SinkContext } from './shared/contract.js';
@@ -28,6 +29,8 @@ export function createSink(config: SinkConfig, ctx: SinkContext, stdout?: Writab
       return createSyslogSink(config, ctx);
     case 'kafka':
       return createKafkaSink(config, ctx);
+    case 'http':
+      return createHttpSink(config, ctx);
     case 'elasticsearch':
       return createElasticsearchSink(config, ctx);
   }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { blackholeSinkConfigSchema } from './blackhole/index.js';
 import { elasticsearchSinkConfigSchema } from './elasticsearch/config.js';
 import { fileSinkConfigSchema } from './file/config.js';
+import { httpSinkConfigSchema } from './http/config.js';
 import { kafkaSinkConfigSchema } from './kafka/config.js';
 import { splunkHecSinkConfigSchema } from './splunk-hec/config.js';
 import { stdoutSinkConfigSchema } from './stdout/index.js';
@@ -17,6 +18,7 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
   splunkHecSinkConfigSchema,
   syslogSinkConfigSchema,
   kafkaSinkConfigSchema,
+  httpSinkConfigSchema,
   elasticsearchSinkConfigSchema,
 ]);
 export type SinkConfig = z.infer<typeof sinkConfigSchema>;

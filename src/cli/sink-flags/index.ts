@@ -1,6 +1,7 @@
 import { CfError } from '../../core/errors/index.js';
 import { elasticsearchFlags } from './elasticsearch.js';
 import { fileFlags } from './file.js';
+import { httpFlags } from './http.js';
 import { kafkaFlags } from './kafka.js';
 import { splunkHecFlags } from './splunk-hec.js';
 import { syslogFlags } from './syslog.js';
@@ -11,7 +12,14 @@ import type { Flags, SinkFlags } from './types.js';
  * say all of it, and more); `--sink KIND` (or a kind's own selector flag, such as --hec-url)
  * replaces the config file's sinks with that one sink.
  */
-const KINDS: readonly SinkFlags[] = [fileFlags, kafkaFlags, splunkHecFlags, syslogFlags, elasticsearchFlags];
+const KINDS: readonly SinkFlags[] = [
+  fileFlags,
+  kafkaFlags,
+  splunkHecFlags,
+  syslogFlags,
+  elasticsearchFlags,
+  httpFlags,
+];
 const PLAIN = ['stdout', 'blackhole'];
 
 export const SINK_FLAG_OPTIONS = {

@@ -46,7 +46,13 @@ export interface HttpWire<Answer> {
    * Sends one body (gzip-compressed when `gzipped`); resolves with the receiver's answer whatever
    * its status, rejects only when no answer came (HttpEndpoint.call does both).
    */
-  post(body: Buffer, gzipped: boolean, signal: AbortSignal): Promise<Answer>;
+  post(
+    body: Buffer,
+    gzipped: boolean,
+    signal: AbortSignal,
+    /** The run the body carries (headers that depend on its records, e.g. Sumo's X-Sumo-Category). */
+    records: readonly PipelineRecord[],
+  ): Promise<Answer>;
   /** The verdict on an answer to a request carrying `records` (see DeliveryVerdict). */
   judge(answer: Answer, records: readonly PipelineRecord[]): DeliveryVerdict;
   /**
@@ -307,7 +313,7 @@ export class HttpDeliverySink<Answer> extends BatchingSink {
           answer = await this.requestSlots(async () => {
             body ??= await this.encode(records);
             ticket = this.poison.started();
-            return this.wire.post(body, this.settings.gzip, this.signal);
+            return this.wire.post(body, this.settings.gzip, this.signal, records);
           });
         } catch (err) {
           const error = classify(err);

@@ -1,0 +1,88 @@
+/** Shared set-up of the http sink integration tests (not a test file itself). */
+import type { PipelineRecord } from '../../src/core/record.js';
+import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
+import { createHttpSink, type HttpSinkConfig, httpSinkConfigSchema } from '../../src/sinks/http/index.js';
+import type { Sink, SinkContext } from '../../src/sinks/shared/contract.js';
+import { Metrics } from '../../src/telemetry/metrics.js';
+import { CountingDelivery, makeRecord, sourceRef } from '../helpers/records.js';
+import type { HttpReceiver, ReceivedEvent } from '../infra/http-receivers.js';
+import { memoryLogger } from './splunk-hec-sink-helpers.js';
+
+export { counterTotal } from '../helpers/metrics.js';
+export { deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
+
+export interface HttpHarness {
+  readonly sink: Sink;
+  readonly ctx: SinkContext;
+  readonly deadLetter: MemoryDeadLetter;
+  readonly metrics: Metrics;
+  readonly logLines: string[];
+  readonly abort: AbortController;
+}
+
+/** Config input for `rx` with its credentials and fast retries; `overrides` are raw config input. */
+export function httpConfig(rx: HttpReceiver, overrides: Record<string, unknown> = {}): HttpSinkConfig {
+  const credentials: Record<string, unknown> =
+    rx.kind === 'datadog'
+      ? { apiKey: { value: rx.token } }
+      : rx.kind === 'secops'
+        ? { apiKey: { value: rx.token }, webhookSecret: { value: 'feed-secret-123' } }
+        : {};
+  return httpSinkConfigSchema.parse({
+    type: 'http',
+    preset: rx.kind,
+    ...(rx.kind === 'sumo' ? { urlSecret: { value: rx.url } } : { url: rx.url }),
+    ...credentials,
+    lingerMs: 10,
+    retryInitialDelayMs: 5,
+    retryMaxDelayMs: 20,
+    ...overrides,
+  });
+}
+
+/** A sink against `rx` (see httpConfig). */
+export function httpSink(rx: HttpReceiver, overrides: Record<string, unknown> = {}): HttpHarness {
+  const config = httpConfig(rx, overrides);
+  const { logger, lines } = memoryLogger();
+  const deadLetter = new MemoryDeadLetter();
+  const metrics = new Metrics();
+  const abort = new AbortController();
+  const ctx: SinkContext = { logger, metrics, deadLetter, signal: abort.signal };
+  return { sink: createHttpSink(config, ctx), ctx, deadLetter, metrics, logLines: lines, abort };
+}
+
+export const CHAT = sourceRef({
+  eventType: 'CONVERSATION_MESSAGE',
+  stream: 'workspace/w/CONVERSATION_MESSAGE',
+  fileId: 'file-chat',
+});
+
+/** `n` records, every third a CONVERSATION_MESSAGE (the rest AUDIT_LOG), with one delivery handle. */
+export function mixedRecords(
+  n: number,
+  delivery = new CountingDelivery(),
+  fields: Record<string, unknown> = {},
+): { records: PipelineRecord[]; delivery: CountingDelivery } {
+  const records = Array.from({ length: n }, (_, i) =>
+    i % 3 === 0
+      ? makeRecord(i, delivery, { content: `message ${i}`, ...fields }, CHAT)
+      : makeRecord(i, delivery, fields),
+  );
+  return { records, delivery };
+}
+
+/** event_id -> how many times the receiver stored it. */
+export function countByEventId(events: readonly ReceivedEvent[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const id = String(e.event.event_id);
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** True when every one of `ids` arrived exactly once and nothing else did. */
+export function eachOnce(events: readonly ReceivedEvent[], ids: readonly string[]): boolean {
+  const counts = countByEventId(events);
+  return counts.size === ids.length && ids.every((id) => counts.get(id) === 1);
+}
