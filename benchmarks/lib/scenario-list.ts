@@ -10,4 +10,6 @@ export const SCENARIOS = [
   'simulator_to_splunk_hec',
   'simulator_to_syslog',
   'proxy_overhead',
+  'files_to_kafka',
+  'files_to_syslog',
 ] as const;
