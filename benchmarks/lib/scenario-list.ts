@@ -12,4 +12,5 @@ export const SCENARIOS = [
   'proxy_overhead',
   'files_to_kafka',
   'files_to_syslog',
+  'single_file_to_file',
 ] as const;
