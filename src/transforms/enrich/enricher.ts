@@ -5,7 +5,7 @@ import { DedupeWindow } from '../dedupe/dedupe-window.js';
 import { OwnAuditEventMatcher } from '../filter/own-audit-events.js';
 import { RecordFilter } from '../filter/record-filter.js';
 import { Redactor } from '../redact/redactor.js';
-import { MAX_WATCHED_KEYS, type SplitLine } from '../split-jsonl/types.js';
+import { MAX_CAPTURED_KEYS, MAX_WATCHED_KEYS, type SplitLine } from '../split-jsonl/types.js';
 import type { EnrichConfig } from './config.js';
 import { EnrichedRecord } from './enriched-record.js';
 import { EventTimeReader, valueAt } from './event-time.js';
@@ -65,6 +65,12 @@ export interface FileEnricher {
    * `watchKeys`: a line that says which of them it has needs no search).
    */
   readonly watchKeys: readonly string[];
+  /**
+   * The top-level keys whose values this file's records are read for (the first member of each
+   * eventTypeFrom path; give them to the splitter as `captureKeys`: a line that carries their
+   * values needs no parse to find its event type).
+   */
+  readonly captureKeys: readonly string[];
 }
 
 /**
@@ -242,15 +248,22 @@ class OneFileEnricher implements FileEnricher {
   #membersBytes = 0;
   /** Per event type read from records: its SourceRef and metadata prefix (one each per type). */
   #typed: Map<string, TypedSource> | undefined;
+  readonly #captureKeys: readonly string[];
 
   constructor(file: FileContext, steps: Steps) {
     this.#file = file;
     this.#steps = steps;
     this.#fileKey = `${file.source.stream}\u0000${file.source.fileId}`;
+    const heads = new Set(steps.eventTypeFrom.map((path) => path[0]!));
+    this.#captureKeys = Object.freeze([...heads].slice(0, MAX_CAPTURED_KEYS));
   }
 
   get watchKeys(): readonly string[] {
     return this.#steps.watchKeys;
+  }
+
+  get captureKeys(): readonly string[] {
+    return this.#captureKeys;
   }
 
   enrich(line: SplitLine): PipelineRecord | undefined {
@@ -333,7 +346,7 @@ class OneFileEnricher implements FileEnricher {
     const paths = this.#steps.eventTypeFrom;
     let type: string | undefined;
     for (let i = 0; i < paths.length && type === undefined; i++) {
-      const value = valueAt(line.parsed, paths[i]!);
+      const value = this.#valueAt(line, paths[i]!);
       if (typeof value === 'string' && EVENT_TYPE_NAME.test(value)) type = value;
     }
     const fileSource = this.#file.source;
@@ -347,6 +360,21 @@ class OneFileEnricher implements FileEnricher {
       if (typed.size < TYPED_SOURCES_MAX) typed.set(type, found);
     }
     return found;
+  }
+
+  /**
+   * The value at `path`, from what the splitter captured when it can tell (the head absent, or a
+   * one-name path to a string), else from the parsed record: a replay of records that carry their
+   * type at top level then parses none of them.
+   */
+  #valueAt(line: SplitLine, path: readonly string[]): unknown {
+    if (line.keysCaptured === this.#captureKeys && line.captured !== undefined) {
+      const k = this.#captureKeys.indexOf(path[0]!);
+      const head = k === -1 ? false : line.captured[k];
+      if (head === null) return undefined;
+      if (typeof head === 'string') return path.length === 1 ? head : undefined;
+    }
+    return valueAt(line.parsed, path);
   }
 
   /**

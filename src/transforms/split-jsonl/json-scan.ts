@@ -72,14 +72,24 @@ export class JsonObjectScanner {
    * are known (eventId not undefined): a key written with escapes is never matched here.
    */
   keysSeen = 0;
+  /** The capture keys as UTF-8, in the order given. */
+  readonly #captureKeys: readonly Buffer[];
+  /**
+   * Per capture key, its top-level value: the string when it is a string, false when it is another
+   * JSON value, null when absent. Undefined when no keys are captured or the top-level keys are not
+   * known (as for eventId). A fresh array per line: the SplitLine keeps it.
+   */
+  captured: Array<string | false | null> | undefined;
 
   /**
    * `watchKeys`: top-level member names to look out for while scanning (at most MAX_WATCHED_KEYS,
    * which the splitter checks), so that a stage asking "does the record already have key K?"
-   * needs no search of the line.
+   * needs no search of the line. `captureKeys`: top-level members whose string values a stage
+   * reads (the files source's event type), so that it needs no parse of the line.
    */
-  constructor(watchKeys: readonly string[] = []) {
+  constructor(watchKeys: readonly string[] = [], captureKeys: readonly string[] = []) {
     this.#watched = watchKeys.map((key) => Buffer.from(key, 'utf8'));
+    this.#captureKeys = captureKeys.map((key) => Buffer.from(key, 'utf8'));
   }
 
   /**
@@ -91,6 +101,11 @@ export class JsonObjectScanner {
     this.timestamp = null;
     this.keysSeen = 0;
     const watched = this.#watched;
+    const captureKeys = this.#captureKeys;
+    const captured =
+      captureKeys.length === 0 ? undefined : new Array<string | false | null>(captureKeys.length).fill(null);
+    this.captured = captured;
+    let capture = -1;
     if (b.buffer !== this.#wordsOf) {
       // Lines are views into a few large chunks, so the view is rebuilt once per chunk, not per line.
       this.#wordsOf = b.buffer;
@@ -120,6 +135,7 @@ export class JsonObjectScanner {
           else {
             field = topLevelField(b, keyStart, i - 1);
             if (watched.length !== 0) this.keysSeen |= watchedBit(watched, b, keyStart, i - 1);
+            if (captured !== undefined) capture = keyIndex(captureKeys, b, keyStart, i - 1);
           }
         }
         i = skipWhitespace(b, i);
@@ -137,11 +153,20 @@ export class JsonObjectScanner {
           this.#capture(field, b, valueStart, i - 1);
           field = NO_FIELD;
         }
+        if (capture !== -1) {
+          // The last occurrence wins, as in JSON.parse.
+          captured![capture] = this.#stringValue(b, valueStart, i - 1);
+          capture = -1;
+        }
       } else {
         if (field !== NO_FIELD) {
           if (field === EVENT_ID) this.eventId = null;
           else this.timestamp = null;
           field = NO_FIELD;
+        }
+        if (capture !== -1) {
+          captured![capture] = false;
+          capture = -1;
         }
         if (c === OPEN_BRACE || c === OPEN_BRACKET) {
           if (depth === stack.length) {
@@ -186,7 +211,10 @@ export class JsonObjectScanner {
         if (d === (container === IN_OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) {
           i++;
           if (--depth === 0) {
-            if (!keysKnown) this.eventId = this.timestamp = undefined;
+            if (!keysKnown) {
+              this.eventId = this.timestamp = undefined;
+              this.captured = undefined;
+            }
             return i;
           }
           continue;
@@ -263,11 +291,16 @@ export class JsonObjectScanner {
 
   /** Stores a top-level string value (bytes between the quotes). */
   #capture(field: number, b: Buffer, start: number, end: number): void {
-    const value = this.#sawEscape
-      ? (JSON.parse(b.toString('utf8', start - 1, end + 1)) as string)
-      : b.toString('utf8', start, end);
+    const value = this.#stringValue(b, start, end);
     if (field === EVENT_ID) this.eventId = value;
     else this.timestamp = value;
+  }
+
+  /** The string whose body is b[start, end), just scanned (#sawEscape tells whether it had escapes). */
+  #stringValue(b: Buffer, start: number, end: number): string {
+    return this.#sawEscape
+      ? (JSON.parse(b.toString('utf8', start - 1, end + 1)) as string)
+      : b.toString('utf8', start, end);
   }
 }
 
@@ -312,6 +345,16 @@ function topLevelField(b: Uint8Array, start: number, end: number): number {
   if (length === 8 && matches(b, start, EVENT_ID_BYTES)) return EVENT_ID;
   if (length === 9 && matches(b, start, TIMESTAMP_BYTES)) return TIMESTAMP;
   return NO_FIELD;
+}
+
+/** The index of the key spelled by b[start, end) in `keys`, or -1. */
+function keyIndex(keys: readonly Buffer[], b: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    if (key.length === length && matches(b, start, key)) return k;
+  }
+  return -1;
 }
 
 /** The bit of the watched key spelled by b[start, end), or 0. */

@@ -7,6 +7,7 @@ import { LazySplitLine } from './split-line.js';
 import {
   BAD_LINE_TEXT_MAX_BYTES,
   type BadLine,
+  MAX_CAPTURED_KEYS,
   MAX_WATCHED_KEYS,
   type SplitLine,
   type SplitterOptions,
@@ -63,6 +64,7 @@ export class JsonlSplitter {
   #ended = false;
   readonly #scanner: JsonObjectScanner;
   readonly #watchKeys: readonly string[] | undefined;
+  readonly #captureKeys: readonly string[] | undefined;
 
   constructor(opts: SplitterOptions) {
     const { maxLineBytes, firstLineNumber = 1 } = opts;
@@ -80,7 +82,15 @@ export class JsonlSplitter {
       throw new CfError('CF_ERR_CONFIG', `At most ${MAX_WATCHED_KEYS} watchKeys, got ${watchKeys.length}.`);
     }
     this.#watchKeys = watchKeys !== undefined && watchKeys.length > 0 ? watchKeys : undefined;
-    this.#scanner = new JsonObjectScanner(this.#watchKeys);
+    const { captureKeys } = opts;
+    if (captureKeys !== undefined && captureKeys.length > MAX_CAPTURED_KEYS) {
+      throw new CfError(
+        'CF_ERR_CONFIG',
+        `At most ${MAX_CAPTURED_KEYS} captureKeys, got ${captureKeys.length}.`,
+      );
+    }
+    this.#captureKeys = captureKeys !== undefined && captureKeys.length > 0 ? captureKeys : undefined;
+    this.#scanner = new JsonObjectScanner(this.#watchKeys, this.#captureKeys);
   }
 
   /** Complete lines consumed so far (good, bad and blank): the last line's number is firstLineNumber + linesSeen - 1. */
@@ -216,6 +226,8 @@ export class JsonlSplitter {
           scanner.timestamp,
           this.#watchKeys,
           scanner.keysSeen,
+          this.#captureKeys,
+          scanner.captured,
         ),
       );
     } else {

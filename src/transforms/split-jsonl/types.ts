@@ -17,7 +17,15 @@ export interface SplitterOptions {
    * record already has a key it would add.
    */
   watchKeys?: readonly string[];
+  /**
+   * Top-level member names whose values the splitter picks up while it validates a line
+   * (SplitLine.captured), so that a stage reading them needs no parse (at most MAX_CAPTURED_KEYS).
+   */
+  captureKeys?: readonly string[];
 }
+
+/** SplitterOptions.captureKeys holds at most this many keys. */
+export const MAX_CAPTURED_KEYS = 8;
 
 /**
  * One JSON object from the input. `text` is the object exactly as it came (UTF-8 decoded, without
@@ -50,6 +58,13 @@ export interface SplitLine {
    */
   readonly keysWatched?: readonly string[] | undefined;
   readonly keysSeen?: number | undefined;
+  /**
+   * `SplitterOptions.captureKeys` (the same array) when the splitter knows the top-level values of
+   * those keys: `captured[k]` is the value of `keysCaptured[k]` when it is a string, false when it
+   * is another JSON value, null when the object has no such member. Known only on the fast path.
+   */
+  readonly keysCaptured?: readonly string[] | undefined;
+  readonly captured?: ReadonlyArray<string | false | null> | undefined;
   /** The UTF-8 size of `text` when the splitter counted it (it decoded exactly these bytes). */
   readonly bytes?: number | undefined;
   /**

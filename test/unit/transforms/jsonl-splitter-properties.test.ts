@@ -304,3 +304,57 @@ describe('JsonlSplitter properties', () => {
     );
   });
 });
+
+describe('captured values (SplitterOptions.captureKeys)', () => {
+  test('agree with the parsed object: the string, false for another value, null when absent', () => {
+    const key = fc.constantFrom('a', 'type', '_forwarder', 'é', 'x"y');
+    const value = fc.oneof(
+      fc.integer(),
+      fc.string({ maxLength: 4 }),
+      fc.constant(null),
+      fc.dictionary(key, fc.string({ maxLength: 3 }), { maxKeys: 2 }),
+    );
+    const escaped = (k: string) =>
+      `"${[...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`;
+    const captureKeys = ['type', '_forwarder', 'é', 'x"y'];
+    let known = 0;
+    let strings = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value, fc.boolean()), { maxLength: 6 }), (members) => {
+        // Repeated keys too: the last one wins, as in JSON.parse.
+        const text = `{${members.map(([k, v, esc]) => `${esc ? escaped(k) : JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
+        const [line] = goodLines(split(`${text}\n`, { captureKeys }).out);
+        assert.ok(line !== undefined);
+        if (line.captured === undefined) {
+          assert.equal(line.eventId, undefined, 'only lines with unknown keys leave values unreported');
+          return;
+        }
+        known++;
+        assert.equal(line.keysCaptured, captureKeys, 'the same array the splitter was given');
+        captureKeys.forEach((k, i) => {
+          const expected = !Object.hasOwn(line.parsed, k)
+            ? null
+            : typeof line.parsed[k] === 'string'
+              ? line.parsed[k]
+              : false;
+          if (typeof expected === 'string') strings++;
+          assert.equal(line.captured![i], expected, `${k} in ${text}`);
+        });
+      }),
+      { numRuns: 2000 },
+    );
+    assert.ok(known > 200 && strings > 30, `the property saw strings and others (${known}, ${strings})`);
+  });
+
+  test('escaped string values are decoded', () => {
+    const [line] = goodLines(split('{"type":"A\\u0042\\"C","n":1}\n', { captureKeys: ['type'] }).out);
+    assert.deepEqual(line?.captured, ['AB"C']);
+  });
+
+  test('more than eight keys is a configuration error', () => {
+    assert.throws(
+      () => split('{}\n', { captureKeys: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] }),
+      /At most 8 captureKeys, got 9/,
+    );
+  });
+});
