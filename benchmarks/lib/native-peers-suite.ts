@@ -20,14 +20,20 @@ export interface FilesScenario {
   startReceiver(): Promise<{ receiver: Receiver; stop(): Promise<void> }>;
 }
 
-/** The sizes replayed and how many runs each: the issue's 100 MB and 500 MB; a few MB in --quick. */
-const SIZES = (quick: boolean) =>
-  quick
+/**
+ * The sizes replayed and how many runs each: the issue's 100 MB and 500 MB; a few MB in --quick.
+ * For experiments, CF_BENCH_ARCHIVE_MIB=<n> replays one archive of n MiB once instead.
+ */
+function sizes(quick: boolean): Array<{ bytes: number; runs: number }> {
+  const only = Number(process.env.CF_BENCH_ARCHIVE_MIB ?? '');
+  if (Number.isFinite(only) && only > 0) return [{ bytes: only * MIB, runs: 1 }];
+  return quick
     ? [{ bytes: 3 * MIB, runs: 1 }]
     : [
         { bytes: 100 * MIB, runs: 1 },
         { bytes: 500 * MIB, runs: 3 },
       ];
+}
 
 interface Measured {
   readonly contender: Contender;
@@ -53,7 +59,7 @@ export async function runFilesScenario(
   const { receiver, stop } = await spec.startReceiver();
   const measured: Measured[][] = [];
   try {
-    for (const size of SIZES(ctx.quick)) {
+    for (const size of sizes(ctx.quick)) {
       const archive = archiveOf(size.bytes);
       ctx.log(`archive ${archive.path}: ${archive.records} records, ${fixed(archive.bytes / MIB, 1)} MiB`);
       const bySize = ready.map(
