@@ -79,8 +79,13 @@ const onPath = (command: string) => spawnSync('sh', ['-c', `command -v ${command
 
 export function rsyslogProblem(output: 'kafka' | 'syslog'): string | undefined {
   if (!onPath('rsyslogd')) return 'rsyslogd is not installed (test/infra/install.sh)';
-  if (output === 'kafka' && !existsSync(join(RSYSLOG_MODULES, 'omkafka.so')))
-    return `omkafka is missing (Debian package rsyslog-kafka): ${nativePeersProblem() ?? 'not installed'}`;
+  const omkafka = join(RSYSLOG_MODULES, 'omkafka.so');
+  if (output === 'kafka' && !existsSync(omkafka)) {
+    // native-peers.sh installs it (as root); look again afterwards.
+    const problem = nativePeersProblem();
+    if (!existsSync(omkafka))
+      return `omkafka is missing (Debian package rsyslog-kafka): ${problem ?? 'not installed'}`;
+  }
   return undefined;
 }
 
