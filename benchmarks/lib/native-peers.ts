@@ -307,6 +307,10 @@ function procUsage(pid: number): { cpuSeconds: number; peakRssBytes: number } | 
   }
 }
 
+/** A usage error leads stderr, a runtime error ends it: keep both ends of a long one. */
+const headAndTail = (text: string) =>
+  text.length <= 1200 ? text : `${text.slice(0, 400)} ... ${text.slice(-800)}`;
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RunOptions {
@@ -339,12 +343,24 @@ export async function runContender(
     const child = measureChild({ args: launch.args, timeoutMs: options.timeoutMs });
     let done = false;
     void child.then(() => (done = true));
-    const reached = await waitForCount(arrived, archive.records, options, () => done, started);
+    const failed = async () => {
+      const run = await child;
+      return run.exitCode === 0
+        ? undefined
+        : new Error(
+            `${contender.name} exited with ${run.exitCode ?? run.signal}: ${headAndTail(run.stderr.trim())}`,
+          );
+    };
+    let reached: number;
+    try {
+      reached = await waitForCount(arrived, archive.records, options, () => done, started);
+    } catch (err) {
+      // Its own error says more than a count that stopped.
+      throw (await failed()) ?? err;
+    }
+    const error = await failed();
+    if (error !== undefined) throw error;
     const run = await child;
-    if (run.exitCode !== 0)
-      throw new Error(
-        `${contender.name} exited with ${run.exitCode ?? run.signal}: ${run.stderr.trim().slice(-1500)}`,
-      );
     await verify(contender, arrived, archive.records);
     return {
       wallSeconds: reached,
