@@ -32,6 +32,9 @@ const WORDS = (
   'assistant answered compliance audit contract invoice schedule'
 ).split(' ');
 
+/** Bump when record() or the seed changes. */
+const GENERATOR_VERSION = 1;
+
 /** xorshift32: fast, deterministic, good enough to vary text. */
 function prng(seed: number): () => number {
   let x = seed >>> 0 || 1;
@@ -77,7 +80,8 @@ function record(i: number, next: () => number): string {
 /** The archive of at least `bytes` bytes (whole records), written once and then reused. */
 export function archiveOf(bytes: number): Archive {
   const dir = join(WORK_DIR, 'archives');
-  const name = `conversations-${Math.round(bytes / MIB)}MiB`;
+  // The generator's version is in the name: a changed generator must not reuse an old archive.
+  const name = `conversations-v${GENERATOR_VERSION}-${Math.round(bytes / MIB)}MiB`;
   const path = join(dir, `${name}.jsonl`);
   const countPath = join(dir, `${name}.records`);
   if (existsSync(path) && existsSync(countPath)) {
