@@ -65,7 +65,7 @@ export async function processFile(options: ProcessFileOptions): Promise<FileOutc
   const splitter = new JsonlSplitter({
     ...deps.splitter,
     watchKeys: enricher.watchKeys,
-    captureKeys: enricher.captureKeys,
+    capturePaths: enricher.capturePaths,
   });
   let myTurn = turn === undefined;
   turn?.then(() => {

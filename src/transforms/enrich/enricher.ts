@@ -5,7 +5,7 @@ import { DedupeWindow } from '../dedupe/dedupe-window.js';
 import { OwnAuditEventMatcher } from '../filter/own-audit-events.js';
 import { RecordFilter } from '../filter/record-filter.js';
 import { Redactor } from '../redact/redactor.js';
-import { MAX_CAPTURED_KEYS, MAX_WATCHED_KEYS, type SplitLine } from '../split-jsonl/types.js';
+import { MAX_CAPTURED_PATHS, MAX_WATCHED_KEYS, type SplitLine } from '../split-jsonl/types.js';
 import type { EnrichConfig } from './config.js';
 import { EnrichedRecord } from './enriched-record.js';
 import { EventTimeReader, valueAt } from './event-time.js';
@@ -66,11 +66,11 @@ export interface FileEnricher {
    */
   readonly watchKeys: readonly string[];
   /**
-   * The top-level keys whose values this file's records are read for (the first member of each
-   * eventTypeFrom path; give them to the splitter as `captureKeys`: a line that carries their
-   * values needs no parse to find its event type).
+   * The paths this file's records are read at (eventTypeFrom's of one or two names; give them to
+   * the splitter as `capturePaths`: a line that carries their values needs no parse to find its
+   * event type).
    */
-  readonly captureKeys: readonly string[];
+  readonly capturePaths: ReadonlyArray<readonly string[]>;
 }
 
 /**
@@ -248,22 +248,22 @@ class OneFileEnricher implements FileEnricher {
   #membersBytes = 0;
   /** Per event type read from records: its SourceRef and metadata prefix (one each per type). */
   #typed: Map<string, TypedSource> | undefined;
-  readonly #captureKeys: readonly string[];
+  readonly #capturePaths: ReadonlyArray<readonly string[]>;
 
   constructor(file: FileContext, steps: Steps) {
     this.#file = file;
     this.#steps = steps;
     this.#fileKey = `${file.source.stream}\u0000${file.source.fileId}`;
-    const heads = new Set(steps.eventTypeFrom.map((path) => path[0]!));
-    this.#captureKeys = Object.freeze([...heads].slice(0, MAX_CAPTURED_KEYS));
+    const short = steps.eventTypeFrom.filter((path) => path.length <= 2);
+    this.#capturePaths = Object.freeze(short.slice(0, MAX_CAPTURED_PATHS));
   }
 
   get watchKeys(): readonly string[] {
     return this.#steps.watchKeys;
   }
 
-  get captureKeys(): readonly string[] {
-    return this.#captureKeys;
+  get capturePaths(): ReadonlyArray<readonly string[]> {
+    return this.#capturePaths;
   }
 
   enrich(line: SplitLine): PipelineRecord | undefined {
@@ -363,16 +363,16 @@ class OneFileEnricher implements FileEnricher {
   }
 
   /**
-   * The value at `path`, from what the splitter captured when it can tell (the head absent, or a
-   * one-name path to a string), else from the parsed record: a replay of records that carry their
-   * type at top level then parses none of them.
+   * The value at `path`, from what the splitter captured there when it can tell (a string, or
+   * nothing there), else from the parsed record: a replay, of the forwarder's own archive too,
+   * then parses none of its records to find their types.
    */
   #valueAt(line: SplitLine, path: readonly string[]): unknown {
-    if (line.keysCaptured === this.#captureKeys && line.captured !== undefined) {
-      const k = this.#captureKeys.indexOf(path[0]!);
-      const head = k === -1 ? false : line.captured[k];
-      if (head === null) return undefined;
-      if (typeof head === 'string') return path.length === 1 ? head : undefined;
+    if (line.pathsCaptured === this.#capturePaths && line.captured !== undefined) {
+      const k = this.#capturePaths.indexOf(path);
+      const value = k === -1 ? false : line.captured[k];
+      if (value === null) return undefined;
+      if (typeof value === 'string') return value;
     }
     return valueAt(line.parsed, path);
   }

@@ -18,14 +18,15 @@ export interface SplitterOptions {
    */
   watchKeys?: readonly string[];
   /**
-   * Top-level member names whose values the splitter picks up while it validates a line
-   * (SplitLine.captured), so that a stage reading them needs no parse (at most MAX_CAPTURED_KEYS).
+   * Member paths of one or two names (`['type']`, `['_forwarder', 'event_type']`) whose values the
+   * splitter picks up while it validates a line (SplitLine.captured), so that a stage reading them
+   * needs no parse (at most MAX_CAPTURED_PATHS).
    */
-  captureKeys?: readonly string[];
+  capturePaths?: ReadonlyArray<readonly string[]>;
 }
 
-/** SplitterOptions.captureKeys holds at most this many keys. */
-export const MAX_CAPTURED_KEYS = 8;
+/** SplitterOptions.capturePaths holds at most this many paths. */
+export const MAX_CAPTURED_PATHS = 8;
 
 /**
  * One JSON object from the input. `text` is the object exactly as it came (UTF-8 decoded, without
@@ -59,11 +60,12 @@ export interface SplitLine {
   readonly keysWatched?: readonly string[] | undefined;
   readonly keysSeen?: number | undefined;
   /**
-   * `SplitterOptions.captureKeys` (the same array) when the splitter knows the top-level values of
-   * those keys: `captured[k]` is the value of `keysCaptured[k]` when it is a string, false when it
-   * is another JSON value, null when the object has no such member. Known only on the fast path.
+   * `SplitterOptions.capturePaths` (the same array) when the splitter knows the values there:
+   * `captured[k]` is the value at `pathsCaptured[k]` when it is a string; null when the path leads
+   * nowhere (a member absent, or the first one not an object or array); false otherwise (another
+   * value, or an array on the way: read `parsed`). Known only on the fast path.
    */
-  readonly keysCaptured?: readonly string[] | undefined;
+  readonly pathsCaptured?: ReadonlyArray<readonly string[]> | undefined;
   readonly captured?: ReadonlyArray<string | false | null> | undefined;
   /** The UTF-8 size of `text` when the splitter counted it (it decoded exactly these bytes). */
   readonly bytes?: number | undefined;
