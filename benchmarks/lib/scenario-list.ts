@@ -12,4 +12,7 @@ export const SCENARIOS = [
   'simulator_to_elasticsearch',
   'simulator_to_syslog',
   'proxy_overhead',
+  'files_to_kafka',
+  'files_to_syslog',
+  'single_file_to_file',
 ] as const;

@@ -60,8 +60,13 @@ export interface ProcessFileOptions {
 export async function processFile(options: ProcessFileOptions): Promise<FileOutcome> {
   const { body, source, ticket, enricher, deps, signal, turn } = options;
   const outcome: FileOutcome = { records: 0, bytes: 0, badLines: 0, dropped: 0 };
-  // The splitter notes the keys the enricher checks for, so that check needs no search of the line.
-  const splitter = new JsonlSplitter({ ...deps.splitter, watchKeys: enricher.watchKeys });
+  // The splitter notes the keys the enricher checks for and the values it reads (a replayed
+  // record's event type), so neither needs a search or a parse of the line.
+  const splitter = new JsonlSplitter({
+    ...deps.splitter,
+    watchKeys: enricher.watchKeys,
+    capturePaths: enricher.capturePaths,
+  });
   let myTurn = turn === undefined;
   turn?.then(() => {
     myTurn = true;

@@ -23,6 +23,8 @@ const NEEDS_EXTERNAL_TOOLS = new Set([
   'simulator_to_splunk_hec',
   'simulator_to_syslog',
   'proxy_overhead',
+  'files_to_kafka',
+  'files_to_syslog',
 ]);
 
 function runQuickSuite(jsonPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

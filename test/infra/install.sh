@@ -10,6 +10,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # tinyproxy: a real forward proxy for the proxy tests (test/infra/proxy.ts).
 PKGS=(librdkafka-dev kcat gcc libc6-dev rsyslog rsyslog-gnutls openssl curl jq tinyproxy)
+# rsyslog-kafka: rsyslog's omkafka, a contender of the files_to_kafka benchmark (benchmarks/lib/native-peers.sh
+# fetches syslog-ng, which conflicts with rsyslog, into benchmarks/.work without installing it).
+PKGS+=(rsyslog-kafka)
 # kubectl renders the Kubernetes manifests (kubectl kustomize); Debian's is kubernetes-client.
 command -v kubectl >/dev/null 2>&1 || PKGS+=(kubernetes-client)
 

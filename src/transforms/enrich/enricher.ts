@@ -5,7 +5,7 @@ import { DedupeWindow } from '../dedupe/dedupe-window.js';
 import { OwnAuditEventMatcher } from '../filter/own-audit-events.js';
 import { RecordFilter } from '../filter/record-filter.js';
 import { Redactor } from '../redact/redactor.js';
-import { MAX_WATCHED_KEYS, type SplitLine } from '../split-jsonl/types.js';
+import { MAX_CAPTURED_PATHS, MAX_WATCHED_KEYS, type SplitLine } from '../split-jsonl/types.js';
 import type { EnrichConfig } from './config.js';
 import { EnrichedRecord } from './enriched-record.js';
 import { EventTimeReader, valueAt } from './event-time.js';
@@ -65,6 +65,12 @@ export interface FileEnricher {
    * `watchKeys`: a line that says which of them it has needs no search).
    */
   readonly watchKeys: readonly string[];
+  /**
+   * The paths this file's records are read at (eventTypeFrom's of one or two names; give them to
+   * the splitter as `capturePaths`: a line that carries their values needs no parse to find its
+   * event type).
+   */
+  readonly capturePaths: ReadonlyArray<readonly string[]>;
 }
 
 /**
@@ -242,15 +248,22 @@ class OneFileEnricher implements FileEnricher {
   #membersBytes = 0;
   /** Per event type read from records: its SourceRef and metadata prefix (one each per type). */
   #typed: Map<string, TypedSource> | undefined;
+  readonly #capturePaths: ReadonlyArray<readonly string[]>;
 
   constructor(file: FileContext, steps: Steps) {
     this.#file = file;
     this.#steps = steps;
     this.#fileKey = `${file.source.stream}\u0000${file.source.fileId}`;
+    const short = steps.eventTypeFrom.filter((path) => path.length <= 2);
+    this.#capturePaths = Object.freeze(short.slice(0, MAX_CAPTURED_PATHS));
   }
 
   get watchKeys(): readonly string[] {
     return this.#steps.watchKeys;
+  }
+
+  get capturePaths(): ReadonlyArray<readonly string[]> {
+    return this.#capturePaths;
   }
 
   enrich(line: SplitLine): PipelineRecord | undefined {
@@ -333,7 +346,7 @@ class OneFileEnricher implements FileEnricher {
     const paths = this.#steps.eventTypeFrom;
     let type: string | undefined;
     for (let i = 0; i < paths.length && type === undefined; i++) {
-      const value = valueAt(line.parsed, paths[i]!);
+      const value = this.#valueAt(line, paths[i]!);
       if (typeof value === 'string' && EVENT_TYPE_NAME.test(value)) type = value;
     }
     const fileSource = this.#file.source;
@@ -347,6 +360,21 @@ class OneFileEnricher implements FileEnricher {
       if (typed.size < TYPED_SOURCES_MAX) typed.set(type, found);
     }
     return found;
+  }
+
+  /**
+   * The value at `path`, from what the splitter captured there when it can tell (a string, or
+   * nothing there), else from the parsed record: a replay, of the forwarder's own archive too,
+   * then parses none of its records to find their types.
+   */
+  #valueAt(line: SplitLine, path: readonly string[]): unknown {
+    if (line.pathsCaptured === this.#capturePaths && line.captured !== undefined) {
+      const k = this.#capturePaths.indexOf(path);
+      const value = k === -1 ? false : line.captured[k];
+      if (value === null) return undefined;
+      if (typeof value === 'string') return value;
+    }
+    return valueAt(line.parsed, path);
   }
 
   /**

@@ -72,14 +72,25 @@ export class JsonObjectScanner {
    * are known (eventId not undefined): a key written with escapes is never matched here.
    */
   keysSeen = 0;
+  /** The capture paths' member names as UTF-8, in the order given (one or two per path). */
+  readonly #paths: ReadonlyArray<readonly Buffer[]>;
+  /**
+   * Per capture path, its value: the string when it is a string; null when the path leads nowhere
+   * (a member absent, or the first one not an object or array); false otherwise (another value, or
+   * an array on the way: read the parsed record). Undefined when no paths are captured or the keys
+   * are not known (as for eventId). A fresh array per line: the SplitLine keeps it.
+   */
+  captured: Array<string | false | null> | undefined;
 
   /**
    * `watchKeys`: top-level member names to look out for while scanning (at most MAX_WATCHED_KEYS,
    * which the splitter checks), so that a stage asking "does the record already have key K?"
-   * needs no search of the line.
+   * needs no search of the line. `capturePaths`: member paths of one or two names whose string
+   * values a stage reads (the files source's event type), so that it needs no parse of the line.
    */
-  constructor(watchKeys: readonly string[] = []) {
+  constructor(watchKeys: readonly string[] = [], capturePaths: ReadonlyArray<readonly string[]> = []) {
     this.#watched = watchKeys.map((key) => Buffer.from(key, 'utf8'));
+    this.#paths = capturePaths.map((path) => path.map((name) => Buffer.from(name, 'utf8')));
   }
 
   /**
@@ -91,6 +102,16 @@ export class JsonObjectScanner {
     this.timestamp = null;
     this.keysSeen = 0;
     const watched = this.#watched;
+    const paths = this.#paths;
+    const captured =
+      paths.length === 0 ? undefined : new Array<string | false | null>(paths.length).fill(null);
+    this.captured = captured;
+    /** The path whose value comes next, or -1. */
+    let capture = -1;
+    /** The first two-name path whose first member's value comes next, or -1. */
+    let head = -1;
+    /** Inside the object that is that first member's value (its members at depth 2): the path, or -1. */
+    let inside = -1;
     if (b.buffer !== this.#wordsOf) {
       // Lines are views into a few large chunks, so the view is rebuilt once per chunk, not per line.
       this.#wordsOf = b.buffer;
@@ -120,7 +141,14 @@ export class JsonObjectScanner {
           else {
             field = topLevelField(b, keyStart, i - 1);
             if (watched.length !== 0) this.keysSeen |= watchedBit(watched, b, keyStart, i - 1);
+            if (captured !== undefined) {
+              capture = pathIndex(paths, 0, -1, b, keyStart, i - 1);
+              head = openPaths(paths, captured, b, keyStart, i - 1);
+            }
           }
+        } else if (depth === 2 && inside !== -1) {
+          if (this.#sawEscape) keysKnown = false;
+          else capture = pathIndex(paths, 1, inside, b, keyStart, i - 1);
         }
         i = skipWhitespace(b, i);
         if (b[i] !== COLON) return -1;
@@ -128,6 +156,8 @@ export class JsonObjectScanner {
       }
       // A value.
       const c = b[i];
+      const headHere = head;
+      head = -1;
       if (c === QUOTE) {
         const valueStart = i + 1;
         this.#sawEscape = false;
@@ -137,12 +167,24 @@ export class JsonObjectScanner {
           this.#capture(field, b, valueStart, i - 1);
           field = NO_FIELD;
         }
+        if (capture !== -1) {
+          // The last occurrence wins, as in JSON.parse.
+          captured![capture] = this.#stringValue(b, valueStart, i - 1);
+          capture = -1;
+        }
       } else {
         if (field !== NO_FIELD) {
           if (field === EVENT_ID) this.eventId = null;
           else this.timestamp = null;
           field = NO_FIELD;
         }
+        if (capture !== -1) {
+          captured![capture] = false;
+          capture = -1;
+        }
+        // An array where an object with the second name is expected: JSON.parse's reading of a
+        // numeric name is left to the parsed record.
+        if (headHere !== -1 && c === OPEN_BRACKET) markPaths(paths, captured!, headHere, false);
         if (c === OPEN_BRACE || c === OPEN_BRACKET) {
           if (depth === stack.length) {
             const grown = new Uint8Array(stack.length * 2);
@@ -156,6 +198,7 @@ export class JsonObjectScanner {
             depth--;
             i++;
           } else {
+            if (headHere !== -1 && isObject && depth === 2) inside = headHere;
             expectKey = isObject;
             continue;
           }
@@ -185,8 +228,12 @@ export class JsonObjectScanner {
         }
         if (d === (container === IN_OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) {
           i++;
+          if (depth === 2) inside = -1;
           if (--depth === 0) {
-            if (!keysKnown) this.eventId = this.timestamp = undefined;
+            if (!keysKnown) {
+              this.eventId = this.timestamp = undefined;
+              this.captured = undefined;
+            }
             return i;
           }
           continue;
@@ -263,11 +310,16 @@ export class JsonObjectScanner {
 
   /** Stores a top-level string value (bytes between the quotes). */
   #capture(field: number, b: Buffer, start: number, end: number): void {
-    const value = this.#sawEscape
-      ? (JSON.parse(b.toString('utf8', start - 1, end + 1)) as string)
-      : b.toString('utf8', start, end);
+    const value = this.#stringValue(b, start, end);
     if (field === EVENT_ID) this.eventId = value;
     else this.timestamp = value;
+  }
+
+  /** The string whose body is b[start, end), just scanned (#sawEscape tells whether it had escapes). */
+  #stringValue(b: Buffer, start: number, end: number): string {
+    return this.#sawEscape
+      ? (JSON.parse(b.toString('utf8', start - 1, end + 1)) as string)
+      : b.toString('utf8', start, end);
   }
 }
 
@@ -312,6 +364,65 @@ function topLevelField(b: Uint8Array, start: number, end: number): number {
   if (length === 8 && matches(b, start, EVENT_ID_BYTES)) return EVENT_ID;
   if (length === 9 && matches(b, start, TIMESTAMP_BYTES)) return TIMESTAMP;
   return NO_FIELD;
+}
+
+/**
+ * The capture path whose name at `level` is spelled by b[start, end), or -1: a one-name path at
+ * level 0; at level 1 a two-name path with the same first name as path `parent`.
+ */
+function pathIndex(
+  paths: ReadonlyArray<readonly Buffer[]>,
+  level: 0 | 1,
+  parent: number,
+  b: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const length = end - start;
+  for (let k = 0; k < paths.length; k++) {
+    const path = paths[k]!;
+    if (path.length !== level + 1) continue;
+    if (level === 1 && !path[0]!.equals(paths[parent]![0]!)) continue;
+    const name = path[level]!;
+    if (name.length === length && matches(b, start, name)) return k;
+  }
+  return -1;
+}
+
+/**
+ * At a top-level member named by b[start, end): the two-name paths starting with it are reset to
+ * "absent" (a repeated member replaces the earlier one, as in JSON.parse); returns the first, or -1.
+ */
+function openPaths(
+  paths: ReadonlyArray<readonly Buffer[]>,
+  captured: Array<string | false | null>,
+  b: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const length = end - start;
+  let first = -1;
+  for (let k = 0; k < paths.length; k++) {
+    const path = paths[k]!;
+    if (path.length !== 2 || path[0]!.length !== length || !matches(b, start, path[0]!)) continue;
+    captured[k] = null;
+    if (first === -1) first = k;
+  }
+  return first;
+}
+
+/** Sets every two-name path sharing path `head`'s first name to `value`. */
+function markPaths(
+  paths: ReadonlyArray<readonly Buffer[]>,
+  captured: Array<string | false | null>,
+  head: number,
+  value: false | null,
+): void {
+  const name = paths[head]![0]!;
+  for (let k = 0; k < paths.length; k++) {
+    const path = paths[k]!;
+    if (path.length === 2 && path[0]!.equals(name)) captured[k] = value;
+  }
 }
 
 /** The bit of the watched key spelled by b[start, end), or 0. */

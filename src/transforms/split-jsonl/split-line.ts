@@ -22,6 +22,8 @@ export class LazySplitLine implements SplitLine {
     readonly bytes: number | undefined,
     readonly keysWatched: readonly string[] | undefined,
     readonly keysSeen: number | undefined,
+    readonly pathsCaptured: ReadonlyArray<readonly string[]> | undefined = undefined,
+    readonly captured: ReadonlyArray<string | false | null> | undefined = undefined,
   ) {
     this.#text = text;
     this.utf8 = utf8;
@@ -45,8 +47,8 @@ export class LazySplitLine implements SplitLine {
 
   /**
    * For the fast path: `utf8` is valid UTF-8 holding exactly one JSON object (no surrounding
-   * whitespace), and the scanner read its top-level event_id / timestamp and which of the watched
-   * keys it has (meaningful only when eventId is known).
+   * whitespace), and the scanner read its top-level event_id / timestamp, which of the watched
+   * keys it has (meaningful only when eventId is known) and the values at the capture paths.
    */
   static fromBytes(
     utf8: Buffer,
@@ -55,8 +57,11 @@ export class LazySplitLine implements SplitLine {
     timestamp: string | null | undefined,
     keysWatched: readonly string[] | undefined,
     keysSeen: number,
+    pathsCaptured?: ReadonlyArray<readonly string[]>,
+    captured?: ReadonlyArray<string | false | null>,
   ): LazySplitLine {
     const known = eventId !== undefined && keysWatched !== undefined;
+    const capturedKnown = captured !== undefined && pathsCaptured !== undefined;
     return new LazySplitLine(
       undefined,
       utf8,
@@ -67,6 +72,8 @@ export class LazySplitLine implements SplitLine {
       utf8.length,
       known ? keysWatched : undefined,
       known ? keysSeen : undefined,
+      capturedKnown ? pathsCaptured : undefined,
+      capturedKnown ? captured : undefined,
     );
   }
 

@@ -7,6 +7,7 @@ import { LazySplitLine } from './split-line.js';
 import {
   BAD_LINE_TEXT_MAX_BYTES,
   type BadLine,
+  MAX_CAPTURED_PATHS,
   MAX_WATCHED_KEYS,
   type SplitLine,
   type SplitterOptions,
@@ -63,6 +64,7 @@ export class JsonlSplitter {
   #ended = false;
   readonly #scanner: JsonObjectScanner;
   readonly #watchKeys: readonly string[] | undefined;
+  readonly #capturePaths: ReadonlyArray<readonly string[]> | undefined;
 
   constructor(opts: SplitterOptions) {
     const { maxLineBytes, firstLineNumber = 1 } = opts;
@@ -80,7 +82,18 @@ export class JsonlSplitter {
       throw new CfError('CF_ERR_CONFIG', `At most ${MAX_WATCHED_KEYS} watchKeys, got ${watchKeys.length}.`);
     }
     this.#watchKeys = watchKeys !== undefined && watchKeys.length > 0 ? watchKeys : undefined;
-    this.#scanner = new JsonObjectScanner(this.#watchKeys);
+    const { capturePaths } = opts;
+    if (capturePaths !== undefined) {
+      const problems: string[] = [];
+      if (capturePaths.length > MAX_CAPTURED_PATHS)
+        problems.push(`At most ${MAX_CAPTURED_PATHS} capturePaths, got ${capturePaths.length}.`);
+      for (const path of capturePaths)
+        if (path.length < 1 || path.length > 2)
+          problems.push(`A capture path has one or two names, got [${path.join(', ')}].`);
+      if (problems.length > 0) throw new CfError('CF_ERR_CONFIG', problems.join(' '));
+    }
+    this.#capturePaths = capturePaths !== undefined && capturePaths.length > 0 ? capturePaths : undefined;
+    this.#scanner = new JsonObjectScanner(this.#watchKeys, this.#capturePaths);
   }
 
   /** Complete lines consumed so far (good, bad and blank): the last line's number is firstLineNumber + linesSeen - 1. */
@@ -216,6 +229,8 @@ export class JsonlSplitter {
           scanner.timestamp,
           this.#watchKeys,
           scanner.keysSeen,
+          this.#capturePaths,
+          scanner.captured,
         ),
       );
     } else {

@@ -17,7 +17,16 @@ export interface SplitterOptions {
    * record already has a key it would add.
    */
   watchKeys?: readonly string[];
+  /**
+   * Member paths of one or two names (`['type']`, `['_forwarder', 'event_type']`) whose values the
+   * splitter picks up while it validates a line (SplitLine.captured), so that a stage reading them
+   * needs no parse (at most MAX_CAPTURED_PATHS).
+   */
+  capturePaths?: ReadonlyArray<readonly string[]>;
 }
+
+/** SplitterOptions.capturePaths holds at most this many paths. */
+export const MAX_CAPTURED_PATHS = 8;
 
 /**
  * One JSON object from the input. `text` is the object exactly as it came (UTF-8 decoded, without
@@ -50,6 +59,14 @@ export interface SplitLine {
    */
   readonly keysWatched?: readonly string[] | undefined;
   readonly keysSeen?: number | undefined;
+  /**
+   * `SplitterOptions.capturePaths` (the same array) when the splitter knows the values there:
+   * `captured[k]` is the value at `pathsCaptured[k]` when it is a string; null when the path leads
+   * nowhere (a member absent, or the first one not an object or array); false otherwise (another
+   * value, or an array on the way: read `parsed`). Known only on the fast path.
+   */
+  readonly pathsCaptured?: ReadonlyArray<readonly string[]> | undefined;
+  readonly captured?: ReadonlyArray<string | false | null> | undefined;
   /** The UTF-8 size of `text` when the splitter counted it (it decoded exactly these bytes). */
   readonly bytes?: number | undefined;
   /**

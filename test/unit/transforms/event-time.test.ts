@@ -16,7 +16,8 @@ function run(
   texts: string[],
   extra: Partial<FileContext> = {},
   ref: Partial<SourceRef> = {},
-): { records: Array<PipelineRecord | undefined>; noTime: number } {
+  capture = true,
+): { records: Array<PipelineRecord | undefined>; noTime: number; parsed: boolean[] } {
   let noTime = 0;
   const e = new RecordEnricher(enrichConfigSchema.parse({}), {
     version: '1.2.3',
@@ -29,8 +30,14 @@ function run(
     ingestTime: INGEST,
     ...extra,
   });
-  const lines = goodLines(split(texts.join('\n'), { watchKeys: f.watchKeys }).out);
-  return { records: lines.map((l) => f.enrich(l)), noTime };
+  const options = capture
+    ? { watchKeys: f.watchKeys, capturePaths: f.capturePaths }
+    : { watchKeys: f.watchKeys };
+  const lines = goodLines(split(texts.join('\n'), options).out);
+  const records = lines.map((l) => f.enrich(l));
+  // Whether enriching had to parse the line (LazySplitLine keeps what it parsed).
+  const parsed = lines.map((l) => (l as { parsedIfBuilt?: unknown }).parsedIfBuilt !== undefined);
+  return { records, noTime, parsed };
 }
 
 function timeOf(spec: EventTimeSpec, text: string): string | undefined {
@@ -112,28 +119,33 @@ describe('event time per source', () => {
 describe('event type per record (files source)', () => {
   const from = ['_forwarder.event_type', 'type'];
 
-  test('each record routes by its own type; records of one type share one SourceRef', () => {
-    const { records } = run(
-      [
-        '{"_forwarder":{"event_type":"AUTH_LOG"},"type":"X"}',
-        '{"type":"CONVERSATION_MESSAGE"}',
-        '{"type":"CONVERSATION_MESSAGE"}',
-        '{"no":"type"}',
-        '{"type":"bad type!"}',
-      ],
-      { eventTypeFrom: from },
-      { eventType: 'ARCHIVE' },
-    );
-    assert.deepEqual(
-      records.map((r) => r?.source.eventType),
-      ['AUTH_LOG', 'CONVERSATION_MESSAGE', 'CONVERSATION_MESSAGE', 'ARCHIVE', 'ARCHIVE'],
-    );
-    assert.equal(records[1]!.source, records[2]!.source);
-    // Metadata added by the replay names the record's type.
-    assert.equal(JSON.parse(records[1]!.line)._forwarder.event_type, 'CONVERSATION_MESSAGE');
-    // Metadata already there is kept as is.
-    assert.equal(JSON.parse(records[0]!.line)._forwarder.event_type, 'AUTH_LOG');
-  });
+  for (const capture of [true, false]) {
+    test(`each record routes by its own type; records of one type share one SourceRef (${capture ? 'values captured by the splitter' : 'read from the parsed record'})`, () => {
+      const { records, parsed } = run(
+        [
+          '{"_forwarder":{"event_type":"AUTH_LOG"},"type":"X"}',
+          '{"type":"CONVERSATION_MESSAGE"}',
+          '{"type":"CONVERSATION_MESSAGE"}',
+          '{"no":"type"}',
+          '{"type":"bad type!"}',
+        ],
+        { eventTypeFrom: from },
+        { eventType: 'ARCHIVE' },
+        capture,
+      );
+      assert.deepEqual(
+        records.map((r) => r?.source.eventType),
+        ['AUTH_LOG', 'CONVERSATION_MESSAGE', 'CONVERSATION_MESSAGE', 'ARCHIVE', 'ARCHIVE'],
+      );
+      // With the values captured, no record is parsed to find its type.
+      if (capture) assert.deepEqual(parsed, [false, false, false, false, false]);
+      assert.equal(records[1]!.source, records[2]!.source);
+      // Metadata added by the replay names the record's type.
+      assert.equal(JSON.parse(records[1]!.line)._forwarder.event_type, 'CONVERSATION_MESSAGE');
+      // Metadata already there is kept as is.
+      assert.equal(JSON.parse(records[0]!.line)._forwarder.event_type, 'AUTH_LOG');
+    });
+  }
 
   test('without eventTypeFrom (a forced type) every record has the file type', () => {
     const { records } = run(['{"type":"AUTH_LOG"}'], {}, { eventType: 'FORCED' });

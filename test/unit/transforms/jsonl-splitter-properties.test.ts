@@ -304,3 +304,90 @@ describe('JsonlSplitter properties', () => {
     );
   });
 });
+
+describe('captured values (SplitterOptions.capturePaths)', () => {
+  /** What the scanner must report for `path`, from the parsed object (see SplitLine.captured). */
+  function expected(parsed: Record<string, unknown>, path: readonly string[]): string | false | null {
+    let node: unknown = parsed;
+    for (let i = 0; i < path.length; i++) {
+      if (typeof node !== 'object' || node === null) return null;
+      if (Array.isArray(node)) return false;
+      if (!Object.hasOwn(node, path[i]!)) return null;
+      node = (node as Record<string, unknown>)[path[i]!];
+    }
+    return typeof node === 'string' ? node : false;
+  }
+
+  test('agree with the parsed object: the string, null when nothing is there, false otherwise', () => {
+    const key = fc.constantFrom('type', '_forwarder', 'event_type', 'type', '_forwarder', 'a', 'é', 'x"y');
+    const leaf = fc.oneof(
+      { arbitrary: fc.string({ maxLength: 4 }), weight: 4 },
+      { arbitrary: fc.integer(), weight: 1 },
+      { arbitrary: fc.constant(null), weight: 1 },
+    );
+    // Now and then a member name written with escapes: the splitter must then not claim to know.
+    const escape = fc.constantFrom(false, false, false, false, true);
+    const value = fc.oneof(
+      leaf,
+      fc.dictionary(key, leaf, { maxKeys: 3 }),
+      fc.array(leaf, { maxLength: 2 }),
+      fc.dictionary(key, fc.dictionary(key, leaf, { maxKeys: 2 }), { maxKeys: 2 }),
+    );
+    const escaped = (k: string) =>
+      `"${[...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`;
+    // Members written out by hand so that keys may repeat (the last one wins) or be escaped, also
+    // inside the first member's object.
+    class Raw {
+      constructor(readonly text: string) {}
+    }
+    const object = (members: Array<[string, unknown, boolean]>): string =>
+      `{${members.map(([k, v, esc]) => `${esc ? escaped(k) : JSON.stringify(k)}:${v instanceof Raw ? v.text : JSON.stringify(v)}`).join(',')}}`;
+    const inner = fc
+      .array(fc.tuple(key, leaf, escape), { maxLength: 3 })
+      .map((m) => new Raw(object(m as Array<[string, unknown, boolean]>)));
+    const capturePaths = [['type'], ['_forwarder', 'event_type'], ['é'], ['x"y'], ['_forwarder', 'x"y']];
+    let known = 0;
+    let strings = 0;
+    let nested = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.oneof(value, inner), escape), { maxLength: 6 }), (members) => {
+        const text = object(members as Array<[string, unknown, boolean]>);
+        const [line] = goodLines(split(`${text}\n`, { capturePaths }).out);
+        assert.ok(line !== undefined);
+        if (line.captured === undefined) {
+          assert.equal(line.pathsCaptured, undefined);
+          return;
+        }
+        known++;
+        assert.equal(line.pathsCaptured, capturePaths, 'the same array the splitter was given');
+        capturePaths.forEach((path, i) => {
+          const want = expected(line.parsed, path);
+          if (typeof want === 'string') {
+            strings++;
+            if (path.length === 2) nested++;
+          }
+          assert.equal(line.captured![i], want, `${path.join('.')} in ${text}`);
+        });
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(
+      known > 300 && strings > 30 && nested > 10,
+      `the property saw strings at both depths (${known}, ${strings}, ${nested})`,
+    );
+  });
+
+  test('escaped string values are decoded', () => {
+    const text = '{"type":"A\\u0042\\"C","_forwarder":{"event_type":"X\\u0059"}}\n';
+    const [line] = goodLines(split(text, { capturePaths: [['type'], ['_forwarder', 'event_type']] }).out);
+    assert.deepEqual(line?.captured, ['AB"C', 'XY']);
+  });
+
+  test('more than eight paths, or a path of three names, is a configuration error naming both', () => {
+    const paths = [['a', 'b', 'c'], ...'abcdefgh'.split('').map((n) => [n])];
+    assert.throws(
+      () => split('{}\n', { capturePaths: paths }),
+      /At most 8 capturePaths, got 9\. A capture path has one or two names, got \[a, b, c\]\./,
+    );
+  });
+});

@@ -18,6 +18,7 @@ export function split(
     firstLineNumber?: number;
     cuts?: readonly number[];
     watchKeys?: readonly string[];
+    capturePaths?: ReadonlyArray<readonly string[]>;
   } = {},
 ): { out: Array<SplitLine | BadLine>; linesSeen: number } {
   const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
@@ -25,6 +26,7 @@ export function split(
     maxLineBytes: options.maxLineBytes ?? 1024 * 1024,
     firstLineNumber: options.firstLineNumber,
     ...(options.watchKeys === undefined ? {} : { watchKeys: options.watchKeys }),
+    ...(options.capturePaths === undefined ? {} : { capturePaths: options.capturePaths }),
   });
   const out: Array<SplitLine | BadLine> = [];
   let from = 0;
