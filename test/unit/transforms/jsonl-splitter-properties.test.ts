@@ -326,7 +326,7 @@ describe('captured values (SplitterOptions.capturePaths)', () => {
       { arbitrary: fc.constant(null), weight: 1 },
     );
     // Now and then a member name written with escapes: the splitter must then not claim to know.
-    const escape = fc.constantFrom(false, false, false, false, true);
+    const escapedName = fc.constantFrom(false, false, false, false, true);
     const value = fc.oneof(
       leaf,
       fc.dictionary(key, leaf, { maxKeys: 3 }),
@@ -343,14 +343,14 @@ describe('captured values (SplitterOptions.capturePaths)', () => {
     const object = (members: Array<[string, unknown, boolean]>): string =>
       `{${members.map(([k, v, esc]) => `${esc ? escaped(k) : JSON.stringify(k)}:${v instanceof Raw ? v.text : JSON.stringify(v)}`).join(',')}}`;
     const inner = fc
-      .array(fc.tuple(key, leaf, escape), { maxLength: 3 })
+      .array(fc.tuple(key, leaf, escapedName), { maxLength: 3 })
       .map((m) => new Raw(object(m as Array<[string, unknown, boolean]>)));
     const capturePaths = [['type'], ['_forwarder', 'event_type'], ['é'], ['x"y'], ['_forwarder', 'x"y']];
     let known = 0;
     let strings = 0;
     let nested = 0;
     fc.assert(
-      fc.property(fc.array(fc.tuple(key, fc.oneof(value, inner), escape), { maxLength: 6 }), (members) => {
+      fc.property(fc.array(fc.tuple(key, fc.oneof(value, inner), escapedName), { maxLength: 6 }), (members) => {
         const text = object(members as Array<[string, unknown, boolean]>);
         const [line] = goodLines(split(`${text}\n`, { capturePaths }).out);
         assert.ok(line !== undefined);
