@@ -76,7 +76,7 @@ if [ -d "$ROOT/node_modules" ] && ! (cd "$ROOT" && node -e "require('@confluenti
   if [ -d "$ROOT/node_modules/@confluentinc/kafka-javascript" ]; then
     echo "test/infra/install.sh: building the librdkafka addon for Node $(node --version) (a minute or two)" >&2
     # node-pre-gyp keeps an addon it finds unless told to build.
-    step=(npm rebuild --build-from-source @confluentinc/kafka-javascript)
+    step=(env npm_config_build_from_source=true npm rebuild @confluentinc/kafka-javascript)
   else
     echo "test/infra/install.sh: installing @confluentinc/kafka-javascript from the lock file (a minute or two)" >&2
     step=(npm install --no-save --no-audit --no-fund)
