@@ -6,7 +6,14 @@ import { saslOptions, tlsOptions } from './client-security.js';
 import type { KafkaMessage } from './encoder.js';
 import type { KafkajsTransportOptions } from './kafkajs-transport.js';
 import { partitionOfKey } from './murmur2.js';
-import type { RdAdmin, RdHeaders, RdKafkaError, RdKafkaModule, RdProducer } from './rdkafka-api.js';
+import type {
+  RdAdmin,
+  RdDeliveryReport,
+  RdHeaders,
+  RdKafkaError,
+  RdKafkaModule,
+  RdProducer,
+} from './rdkafka-api.js';
 import { brokerErrorNames, classifyRdKafkaError, RD } from './rdkafka-errors.js';
 import type { KafkaTransport, PreparedSend } from './transport.js';
 
@@ -49,8 +56,9 @@ export function rdkafkaConfig(o: RdKafkaTransportOptions): Record<string, unknow
     acks: o.acks === 'all' ? -1 : 1,
     'max.in.flight.requests.per.connection': o.maxInFlightRequests,
     'compression.codec': o.compression,
-    // The sink already waited lingerMs and hands over whole batches: send them now.
-    'linger.ms': 1,
+    // The sink already waited lingerMs and hands over whole batches; librdkafka's default 5 ms
+    // lets one produce() loop (a few ms) go out as one request rather than several small ones.
+    'linger.ms': 5,
     'batch.num.messages': Math.max(o.batchMaxCount, 1),
     // A record up to maxRecordBytes plus its framing must fit a request.
     'message.max.bytes': Math.max(1_000_000, o.maxRecordBytes + 1024, o.batchMaxBytes + 1024),
@@ -99,6 +107,7 @@ export function rdkafkaConfig(o: RdKafkaTransportOptions): Record<string, unknow
 
 /** A produce() waiting for the delivery reports of its messages. */
 interface PendingSend {
+  /** Messages queued in librdkafka whose delivery report has not come yet. */
   remaining: number;
   error: RdKafkaError | undefined;
   readonly settle: (error: RdKafkaError | undefined) => void;
@@ -113,6 +122,12 @@ interface PendingSend {
 export class RdKafkaTransport implements KafkaTransport {
   private readonly names: Map<number, string>;
   private readonly headerArrays = new WeakMap<object, RdHeaders>();
+  /**
+   * The produce() calls waiting on each topic-partition, oldest first. librdkafka reports the
+   * deliveries of a partition in the order they were produced, so each report belongs to the
+   * oldest; no per-message opaque handle is needed (the bindings make and free one per message).
+   */
+  private readonly waiting = new Map<string, PendingSend[]>();
   private producer: RdProducer | undefined;
   private admin: RdAdmin | undefined;
   private fatal: RdKafkaError | undefined;
@@ -154,11 +169,15 @@ export class RdKafkaTransport implements KafkaTransport {
       if (refused !== undefined) problem = refused;
       this.logger.debug({ librdkafka: entry.fac }, message);
     });
-    producer.on('delivery-report', (err: RdKafkaError | null, report: { opaque?: unknown }) => {
-      const pending = report?.opaque as PendingSend | undefined;
-      if (pending === undefined) return;
+    producer.on('delivery-report', (err: RdKafkaError | null, report: RdDeliveryReport) => {
+      const queue = this.waiting.get(laneOf(report.topic, report.partition));
+      const pending = queue?.[0];
+      if (queue === undefined || pending === undefined) return;
       if (err !== null && err !== undefined) pending.error ??= err;
-      if (--pending.remaining === 0) pending.settle(pending.error);
+      if (--pending.remaining === 0) {
+        queue.shift();
+        pending.settle(pending.error);
+      }
     });
     // kafkajs tries three times before connect() fails; librdkafka gets as long.
     const timeout = 3 * o.connectionTimeoutMs + 1000;
@@ -240,8 +259,15 @@ export class RdKafkaTransport implements KafkaTransport {
     const { topic, partition, messages } = send;
     if (this.fatal !== undefined) throw classifyRdKafkaError(this.fatal, this.names, send);
     if (messages.length === 0) return;
+    const lane = laneOf(topic, partition);
+    let queue = this.waiting.get(lane);
+    if (queue === undefined) {
+      queue = [];
+      this.waiting.set(lane, queue);
+    }
     const error = await new Promise<RdKafkaError | undefined>((settle) => {
       const pending: PendingSend = { remaining: messages.length, error: undefined, settle };
+      queue.push(pending);
       for (let i = 0; i < messages.length; i++) {
         const m = messages[i]!;
         try {
@@ -251,14 +277,17 @@ export class RdKafkaTransport implements KafkaTransport {
             typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value,
             m.key,
             m.timestamp,
-            pending,
+            undefined,
             this.headersOf(m.headers),
           );
         } catch (err) {
           // Not queued (queue full, fatal error): these messages get no delivery report.
           pending.error ??= err as RdKafkaError;
-          pending.remaining -= messages.length - i;
-          if (pending.remaining === 0) settle(pending.error);
+          pending.remaining = i;
+          if (i === 0) {
+            queue.splice(queue.indexOf(pending), 1);
+            settle(pending.error);
+          }
           break;
         }
       }
@@ -281,7 +310,8 @@ export class RdKafkaTransport implements KafkaTransport {
   private headersOf(headers: Readonly<Record<string, string>>): RdHeaders {
     let list = this.headerArrays.get(headers);
     if (list === undefined) {
-      list = Object.entries(headers).map(([name, value]) => ({ [name]: value }));
+      // Buffers: the bindings take their bytes as they are, where a string is converted each time.
+      list = Object.entries(headers).map(([name, value]) => ({ [name]: Buffer.from(value, 'utf8') }));
       this.headerArrays.set(headers, list);
     }
     return list;
@@ -306,3 +336,7 @@ export class RdKafkaTransport implements KafkaTransport {
 }
 
 function noop(): void {}
+
+function laneOf(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
