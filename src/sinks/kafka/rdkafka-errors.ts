@@ -19,6 +19,7 @@ export const RD = {
   TIMED_OUT: -185,
   QUEUE_FULL: -184,
   SSL: -181,
+  STATE: -172,
   AUTHENTICATION: -169,
   TIMED_OUT_QUEUE: -166,
   FATAL: -150,

@@ -195,6 +195,15 @@ export class RdKafkaTransport implements KafkaTransport {
 
   /** The error connect() rejects with: a refused handshake says more than "no answer". */
   private connectError(err: RdKafkaError, problem: RdKafkaError | undefined): CfError {
+    // The bindings answer __STATE when librdkafka would not even create the client: a setting it
+    // refused, such as a CA or certificate that is not PEM.
+    if (err.code === RD.STATE) {
+      return new CfError(
+        'CF_ERR_CONFIG',
+        `Kafka sink: librdkafka refused the settings: ${redactSecrets(String(err.message))}. Check the tls files and keys.`,
+        { cause: err },
+      );
+    }
     const cause = problem !== undefined && TRANSIENT_CONNECT.has(err.code) ? problem : err;
     return classifyRdKafkaError(cause, this.names);
   }
