@@ -12,6 +12,7 @@ import type {
   RdHeaders,
   RdKafkaError,
   RdKafkaModule,
+  RdMetadata,
   RdProducer,
 } from './rdkafka-api.js';
 import { brokerErrorNames, classifyRdKafkaError, RD } from './rdkafka-errors.js';
@@ -26,6 +27,14 @@ export type RdKafkaTransportOptions = KafkajsTransportOptions &
  * metrics and abort signal).
  */
 const CLIENT_RETRIES = 2;
+
+/**
+ * The longest one blocking call into librdkafka (connect, metadata, flush) may wait. The bindings
+ * wait on libuv's thread pool, and a process cannot exit while a pool thread waits: a SIGTERM
+ * during a start against a silent broker waited out the whole connect. Longer waits are made of
+ * such slices, and stop between two once the transport is closed.
+ */
+const SLICE_MS = 1000;
 
 /** connect() failures that only say no broker answered in time. */
 const TRANSIENT_CONNECT = new Set<number>([RD.TIMED_OUT, RD.TRANSPORT, RD.ALL_BROKERS_DOWN]);
@@ -179,15 +188,29 @@ export class RdKafkaTransport implements KafkaTransport {
         pending.settle(pending.error);
       }
     });
-    // kafkajs tries three times before connect() fails; librdkafka gets as long.
-    const timeout = 3 * o.connectionTimeoutMs + 1000;
-    try {
-      await new Promise<void>((resolve, reject) =>
-        producer.connect({ timeout, allTopics: false }, (err) => (err ? reject(err) : resolve())),
-      );
-    } catch (err) {
-      await this.disconnect();
-      throw this.connectError(err as RdKafkaError, problem);
+    // kafkajs tries three times before connect() fails; librdkafka gets as long, in slices.
+    const deadline = Date.now() + 3 * o.connectionTimeoutMs + 1000;
+    for (;;) {
+      try {
+        await new Promise<void>((resolve, reject) =>
+          producer.connect({ timeout: sliceUntil(deadline), allTopics: false }, (err) =>
+            err ? reject(err) : resolve(),
+          ),
+        );
+        break;
+      } catch (err) {
+        const e = err as RdKafkaError;
+        if (this.closing !== undefined) {
+          throw new CfError('CF_ERR_ABORTED', 'The Kafka transport was closed while it connected.');
+        }
+        if (TRANSIENT_CONNECT.has(e.code) && Date.now() < deadline) continue;
+        await this.disconnect();
+        throw this.connectError(e, problem);
+      }
+    }
+    if (this.closing !== undefined) {
+      producer.disconnect(SLICE_MS, noop);
+      throw new CfError('CF_ERR_ABORTED', 'The Kafka transport was closed while it connected.');
     }
     producer.setPollInBackground(true);
     this.admin = this.rdkafka.AdminClient.createFrom(producer);
@@ -309,8 +332,9 @@ export class RdKafkaTransport implements KafkaTransport {
       const producer = this.producer;
       this.admin?.disconnect();
       if (producer === undefined || !producer.isConnected()) return resolve();
-      // Flushes what librdkafka still holds (every produce() has settled by now), then closes.
-      producer.disconnect(this.options.requestTimeoutMs, () => resolve());
+      // Flushes what librdkafka still holds (nothing after a normal end: every produce() settled;
+      // what an abort leaves is not acknowledged, so it is sent again from the checkpoint).
+      producer.disconnect(SLICE_MS, () => resolve());
     });
     return this.closing;
   }
@@ -326,15 +350,25 @@ export class RdKafkaTransport implements KafkaTransport {
     return list;
   }
 
-  private metadata(options: { allTopics?: boolean; topic?: string }) {
+  private async metadata(options: { allTopics?: boolean; topic?: string }): Promise<RdMetadata> {
     const producer = this.producer;
     if (producer === undefined)
       throw new CfError('CF_ERR_INTERNAL', 'Kafka transport used before connect().');
-    return new Promise<import('./rdkafka-api.js').RdMetadata>((resolve, reject) =>
-      producer.getMetadata({ timeout: this.options.requestTimeoutMs, ...options }, (err, metadata) =>
-        err ? reject(classifyRdKafkaError(err, this.names)) : resolve(metadata),
-      ),
-    );
+    const deadline = Date.now() + this.options.requestTimeoutMs;
+    for (;;) {
+      try {
+        return await new Promise<RdMetadata>((resolve, reject) =>
+          producer.getMetadata({ timeout: sliceUntil(deadline), ...options }, (err, metadata) =>
+            err ? reject(err) : resolve(metadata),
+          ),
+        );
+      } catch (err) {
+        const e = err as RdKafkaError;
+        if (e.code !== RD.TIMED_OUT || Date.now() >= deadline || this.closing !== undefined) {
+          throw classifyRdKafkaError(e, this.names);
+        }
+      }
+    }
   }
 
   private connectedAdmin(): RdAdmin {
@@ -345,6 +379,11 @@ export class RdKafkaTransport implements KafkaTransport {
 }
 
 function noop(): void {}
+
+/** The next slice of a wait that ends at `deadline` (epoch ms). */
+function sliceUntil(deadline: number): number {
+  return Math.max(100, Math.min(SLICE_MS, deadline - Date.now()));
+}
 
 function laneOf(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
