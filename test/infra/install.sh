@@ -67,7 +67,9 @@ if [ ${#rdkafka_missing[@]} -gt 0 ]; then
   rm -f "$log"
 fi
 ROOT="$(cd "$HERE/../.." && pwd)"
-if [ -d "$ROOT/node_modules" ] && ! (cd "$ROOT" && node -e "require('@confluentinc/kafka-javascript')" >/dev/null 2>&1); then
+# CF_SKIP_ADDON_BUILD=1: .ci/run's first call, just before an `npm ci` that builds it anyway.
+if [ "${CF_SKIP_ADDON_BUILD:-}" != 1 ] && [ -d "$ROOT/node_modules" ] &&
+  ! (cd "$ROOT" && node -e "require('@confluentinc/kafka-javascript')" >/dev/null 2>&1); then
   # The headers of the node that will load it (npm's nodedir default may be another Node's).
   nodedir="$(cd "$(dirname "$(command -v node)")/.." && pwd)"
   [ -f "$nodedir/include/node/node.h" ] || nodedir=""
