@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CfError } from '../../core/errors/index.js';
 import { redactSecrets } from '../../core/secret.js';
 import { saslOptions, tlsOptions } from './client-security.js';
+import type { KafkaSinkConfig } from './config.js';
 import type { KafkaMessage } from './encoder.js';
 import type { KafkajsTransportOptions } from './kafkajs-transport.js';
 import { partitionOfKey } from './murmur2.js';
@@ -19,7 +20,7 @@ import { brokerErrorNames, classifyRdKafkaError, RD } from './rdkafka-errors.js'
 import type { KafkaTransport, PreparedSend } from './transport.js';
 
 export type RdKafkaTransportOptions = KafkajsTransportOptions &
-  Pick<import('./config.js').KafkaSinkConfig, 'batchMaxCount' | 'batchMaxBytes' | 'maxRecordBytes'>;
+  Pick<KafkaSinkConfig, 'batchMaxCount' | 'batchMaxBytes' | 'maxRecordBytes'>;
 
 /**
  * librdkafka's own retries of a failed produce request, kept short as kafkajs's are: they absorb
