@@ -24,6 +24,7 @@ const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
 const SASL_AUTHENTICATE = 36;
 const SASL_AUTHENTICATION_FAILED = 58;
+const UNSUPPORTED_VERSION = 35;
 
 function frame(correlationId: number, body: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -49,6 +50,7 @@ function str(s: string): Buffer {
 function answer(
   socket: Socket,
   apiKey: number,
+  apiVersion: number,
   correlationId: number,
   body: Buffer,
   attempt: SaslAttempt[],
@@ -60,7 +62,10 @@ function answer(
       [SASL_AUTHENTICATE, 0, 0],
     ];
     const list = apis.map(([k, min, max]) => Buffer.concat([int16(k), int16(min), int16(max)]));
-    socket.write(frame(correlationId, Buffer.concat([int16(0), int32(list.length), ...list, int32(0)])));
+    // A newer ApiVersions than v2 (librdkafka asks v3 first) gets what a broker answers:
+    // UNSUPPORTED_VERSION in the v0 layout, so the client retries with one this peer speaks.
+    const error = apiVersion > 2 ? UNSUPPORTED_VERSION : 0;
+    socket.write(frame(correlationId, Buffer.concat([int16(error), int32(list.length), ...list, int32(0)])));
   } else if (apiKey === SASL_HANDSHAKE) {
     attempt.push({ mechanism: body.subarray(2, 2 + body.readInt16BE(0)).toString() });
     const mechanisms = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -101,7 +106,7 @@ export async function startSaslPeer(): Promise<SaslPeer> {
         const correlationId = request.readInt32BE(4);
         const clientIdLength = request.readInt16BE(8);
         const body = request.subarray(10 + Math.max(0, clientIdLength));
-        answer(socket, apiKey, correlationId, body, attempts);
+        answer(socket, apiKey, request.readInt16BE(2), correlationId, body, attempts);
       }
     });
   });

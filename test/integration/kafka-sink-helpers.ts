@@ -25,6 +25,8 @@ export function kafkaSink(raw: Record<string, unknown>, logger: Logger = silentL
   return { sink, deadLetter, metrics, abort };
 }
 
+export { KAFKA_CLIENTS, type KafkaClientName } from '../helpers/kafka-clients.js';
+
 /** Short retry delays so that fault tests wait seconds, not minutes. */
 export const FAST_RETRY = { retryMaxAttempts: 0, retryInitialDelayMs: 100, retryMaxDelayMs: 500 };
 

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TempDirs } from '../helpers/export-fixtures.ts';
+import { KAFKA_CLIENTS } from '../helpers/kafka-clients.ts';
 import { assertNothingLost } from './crash-assertions.ts';
 import { type CrashOutcome, runCrashScenario, timeUninterruptedRun } from './crash-harness.ts';
 import {
@@ -38,7 +39,10 @@ after(() => tmp.cleanup());
 
 const targets: Array<[string, (dir: string) => Promise<StartedTarget>]> = [
   ['file', async (dir) => fileTarget(dir)],
-  ['kafka', () => kafkaTarget()],
+  ...KAFKA_CLIENTS.map((client): [string, () => Promise<StartedTarget>] => [
+    `kafka (${client})`,
+    () => kafkaTarget(client),
+  ]),
   ['splunk-hec', () => hecAckTarget()],
   ['syslog', () => syslogTcpTarget()],
   ['elasticsearch', () => elasticsearchTarget()],

@@ -42,12 +42,17 @@ export function fileTarget(dir: string): StartedTarget {
   };
 }
 
-export async function kafkaTarget(): Promise<StartedTarget> {
+/** `client` forces the sink's Kafka client (--kafka-client); absent, the sink picks one. */
+export async function kafkaTarget(client?: 'librdkafka' | 'kafkajs'): Promise<StartedTarget> {
   const topics = CRASH_EVENT_TYPES.map((t) => `openai.compliance.${t.toLowerCase()}`);
   const kafka = await startKafkaBroker({ topics: topics.map((t) => `${t}:3`) });
   return {
-    name: 'kafka',
-    sinkArgs: ['--kafka-brokers', kafka.bootstrap],
+    name: client === undefined ? 'kafka' : `kafka (${client})`,
+    sinkArgs: [
+      '--kafka-brokers',
+      kafka.bootstrap,
+      ...(client === undefined ? [] : ['--kafka-client', client]),
+    ],
     async readDelivered() {
       const payloads: string[] = [];
       for (const topic of topics)

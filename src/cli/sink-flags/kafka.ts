@@ -10,6 +10,7 @@ export const kafkaFlags: SinkFlags = {
     'kafka-topic': { type: 'string' },
     'kafka-key': { type: 'string' },
     'kafka-client-id': { type: 'string' },
+    'kafka-client': { type: 'string' },
     'kafka-compression': { type: 'string' },
     'kafka-acks': { type: 'string' },
     'kafka-max-record-bytes': { type: 'string' },
@@ -24,6 +25,7 @@ export const kafkaFlags: SinkFlags = {
   --kafka-topic T         kafka: topic or template (default openai.compliance.{event_type_lower})
   --kafka-key T           kafka: key template (default {event_id})
   --kafka-client-id ID    kafka: client id
+  --kafka-client C        kafka: librdkafka or kafkajs (default: librdkafka when its addon loads)
   --kafka-compression C   kafka: gzip (default), snappy, lz4, zstd, none
   --kafka-acks A          kafka: all (default) or leader
   --kafka-max-record-bytes N      kafka: largest record (default 1 MiB)
@@ -65,6 +67,7 @@ export const kafkaFlags: SinkFlags = {
       ...opt('topic', str(flags, 'kafka-topic')),
       ...opt('key', str(flags, 'kafka-key')),
       ...opt('clientId', str(flags, 'kafka-client-id')),
+      ...opt('client', str(flags, 'kafka-client')),
       ...opt('compression', str(flags, 'kafka-compression')),
       ...opt('acks', str(flags, 'kafka-acks')),
       ...opt('maxRecordBytes', max === undefined ? undefined : Number(max)),

@@ -60,6 +60,10 @@ export const kafkaSinkConfigSchema = z
       .array(brokerAddress)
       .min(1)
       .meta({ description: 'Bootstrap brokers, host:port each (--kafka-brokers a:9092,b:9092).' }),
+    client: z.enum(['librdkafka', 'kafkajs']).optional().meta({
+      description:
+        'The Kafka client: librdkafka (@confluentinc/kafka-javascript, an optional dependency with a native addon) or kafkajs (pure JavaScript). Absent: librdkafka when its addon loads, else kafkajs; the start-up log says which and why. Naming one that cannot run is a start-up error.',
+    }),
     clientId: z
       .string()
       .min(1)
@@ -213,16 +217,18 @@ export const kafkaSinkConfigSchema = z
         message: 'retryMaxDelayMs must be at least retryInitialDelayMs',
       });
     }
-    if (c.compression === 'zstd' && !zstdAvailable()) {
+    // librdkafka compresses zstd itself; kafkajs needs Node's zstd.
+    if (c.compression === 'zstd' && !zstdAvailable() && c.client !== 'librdkafka') {
       ctx.addIssue({
         code: 'custom',
         path: ['compression'],
-        message: `zstd compression needs Node.js >= ${ZSTD_MIN_NODE} (this is ${process.version}); choose gzip, snappy or lz4`,
+        message: `zstd compression needs Node.js >= ${ZSTD_MIN_NODE} with kafkajs (this is ${process.version}); choose gzip, snappy or lz4, or client: librdkafka`,
       });
     }
   })
   .meta({
-    description: 'Produces each record to a Kafka topic (kafkajs), acknowledged once the brokers have it.',
+    description:
+      'Produces each record to a Kafka topic (librdkafka or kafkajs), acknowledged once the brokers have it.',
   });
 
 export type KafkaSinkConfig = z.infer<typeof kafkaSinkConfigSchema>;
