@@ -350,25 +350,28 @@ describe('captured values (SplitterOptions.capturePaths)', () => {
     let strings = 0;
     let nested = 0;
     fc.assert(
-      fc.property(fc.array(fc.tuple(key, fc.oneof(value, inner), escapedName), { maxLength: 6 }), (members) => {
-        const text = object(members as Array<[string, unknown, boolean]>);
-        const [line] = goodLines(split(`${text}\n`, { capturePaths }).out);
-        assert.ok(line !== undefined);
-        if (line.captured === undefined) {
-          assert.equal(line.pathsCaptured, undefined);
-          return;
-        }
-        known++;
-        assert.equal(line.pathsCaptured, capturePaths, 'the same array the splitter was given');
-        capturePaths.forEach((path, i) => {
-          const want = expected(line.parsed, path);
-          if (typeof want === 'string') {
-            strings++;
-            if (path.length === 2) nested++;
+      fc.property(
+        fc.array(fc.tuple(key, fc.oneof(value, inner), escapedName), { maxLength: 6 }),
+        (members) => {
+          const text = object(members as Array<[string, unknown, boolean]>);
+          const [line] = goodLines(split(`${text}\n`, { capturePaths }).out);
+          assert.ok(line !== undefined);
+          if (line.captured === undefined) {
+            assert.equal(line.pathsCaptured, undefined);
+            return;
           }
-          assert.equal(line.captured![i], want, `${path.join('.')} in ${text}`);
-        });
-      }),
+          known++;
+          assert.equal(line.pathsCaptured, capturePaths, 'the same array the splitter was given');
+          capturePaths.forEach((path, i) => {
+            const want = expected(line.parsed, path);
+            if (typeof want === 'string') {
+              strings++;
+              if (path.length === 2) nested++;
+            }
+            assert.equal(line.captured![i], want, `${path.join('.')} in ${text}`);
+          });
+        },
+      ),
       { numRuns: 3000 },
     );
     assert.ok(
