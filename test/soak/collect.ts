@@ -1,0 +1,104 @@
+/**
+ * What each sink holds (event id -> times delivered) and what the sources served in the window
+ * (the expected ids), with each id's position on its stream's clock, to tell a restart's
+ * in-flight duplicates from others.
+ */
+import { readFile } from 'node:fs/promises';
+import { complianceStreamKey } from '../../src/sources/compliance-logs/stream-source.js';
+import { readSinkLines } from '../integration/service-helpers.js';
+import { KAFKA_TOPIC, type Peers } from './peers.js';
+
+export type IdCounts = Map<string, number>;
+
+function count(ids: Iterable<string | undefined>): IdCounts {
+  const out: IdCounts = new Map();
+  for (const id of ids) if (id !== undefined) out.set(id, (out.get(id) ?? 0) + 1);
+  return out;
+}
+
+const idOf = (record: Record<string, unknown>): string | undefined => {
+  const id = record.event_id ?? record.id;
+  return typeof id === 'string' ? id : undefined;
+};
+
+/** Every sink's delivered ids; `hecEarlier` holds what a restarted HEC receiver had before. */
+export async function collectSinks(
+  peers: Peers,
+  hecEarlier: readonly string[],
+): Promise<Map<string, IdCounts>> {
+  const fileLines = await readSinkLines(peers.fileSinkDir);
+  const kafka = await peers.kafka.consume(KAFKA_TOPIC, 180_000);
+  const hec = await peers.hec.events();
+  const syslog = await peers.rsyslog.messages();
+  return new Map([
+    ['file', count(fileLines.map((l) => idOf(JSON.parse(l) as Record<string, unknown>)))],
+    ['kafka', count(kafka.records.map((r) => r.key ?? undefined))],
+    ['hec', count([...hecEarlier, ...hec.map((e) => idOf(e.event))])],
+    ['syslog', count(syslog.map((m) => m.sdparsed?.['cf@32473']?.event_id))],
+  ]);
+}
+
+/** Where an expected id sits: its stream and the time its checkpoint passes it (stream clock). */
+export interface Position {
+  readonly stream: string;
+  readonly atMs: number;
+}
+
+export interface Expected {
+  readonly ids: Set<string>;
+  readonly positions: Map<string, Position>;
+  readonly skippedFiles: number;
+}
+
+/** Files the forwarder dead-lettered as expired (skipExpiredFiles): their events are not owed. */
+async function skippedFileIds(deadLetterPath: string): Promise<Set<string>> {
+  const text = await readFile(deadLetterPath, 'utf8').catch(() => '');
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (!line.includes('CF_ERR_FILE_EXPIRED')) continue;
+    const id = (JSON.parse(line) as { source?: { fileId?: string } }).source?.fileId;
+    if (id !== undefined) out.add(id);
+  }
+  return out;
+}
+
+export interface Cutoff {
+  /** Compliance files with end_time after this (the lookback) and at or before `complianceEnd`. */
+  readonly lookback: string;
+  readonly complianceEnd: Date;
+  /** Audit events visible at the cut, as the simulator listed them then. */
+  readonly auditEvents: ReadonlyArray<{ id: string; effectiveAt: number }>;
+  readonly auditStream: string;
+  readonly archiveStream: string;
+  /** When each archive file was written (ms), by file number. */
+  readonly archiveWrittenAt: readonly number[];
+}
+
+export async function expectedIds(peers: Peers, cut: Cutoff, deadLetterPath: string): Promise<Expected> {
+  const skipped = await skippedFileIds(deadLetterPath);
+  const ids = new Set<string>();
+  const positions = new Map<string, Position>();
+  const before = new Date(cut.complianceEnd.getTime() + 1);
+  for (const p of peers.principals) {
+    for (const type of p.eventTypes) {
+      const stream = complianceStreamKey(p.id, type);
+      for (const f of peers.compliance.listFiles(p.id, type as never, cut.lookback, before)) {
+        if (skipped.has(f.id)) continue;
+        for (const id of peers.compliance.eventIds(p.id, type as never, f.id)) {
+          ids.add(id);
+          positions.set(id, { stream, atMs: Date.parse(f.endTime) });
+        }
+      }
+    }
+  }
+  for (const e of cut.auditEvents) {
+    ids.add(e.id);
+    positions.set(e.id, { stream: cut.auditStream, atMs: e.effectiveAt * 1000 });
+  }
+  for (const id of peers.archive.ids) {
+    ids.add(id);
+    const n = Number(/^archive-(\d+)-/.exec(id)?.[1]);
+    positions.set(id, { stream: cut.archiveStream, atMs: cut.archiveWrittenAt[n - 1] ?? 0 });
+  }
+  return { ids, positions, skippedFiles: skipped.size };
+}
