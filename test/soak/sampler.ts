@@ -75,7 +75,7 @@ export async function takeSample(
       fds,
       heapUsedMiB: m('nodejs_heap_size_used_bytes') / MiB,
       externalMiB: m('nodejs_external_memory_bytes') / MiB,
-      arrayBuffersMiB: m('nodejs_array_buffers_bytes') / MiB,
+      arrayBuffersMiB: m('array_buffers_bytes') / MiB,
       handles: m('nodejs_active_handles_total'),
       loopP99Ms: m('nodejs_eventloop_lag_p99_seconds') * 1000,
       filesInFlight: m('files_in_flight'),
