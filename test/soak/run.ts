@@ -99,6 +99,8 @@ interface RunState {
   readonly hecHarvest: string[];
   readonly archiveWrittenAt: number[];
   readonly faultLog: string;
+  /** Where the streams started (service.lookback of the config the run was started with). */
+  readonly lookback: string;
 }
 
 /** The stream's present and speed, for checkpoint lag in real seconds. */
@@ -179,7 +181,7 @@ async function drainAndCollect(opts: Options, peers: Peers, state: RunState) {
     .auditLogEvents(0, Math.floor(Date.now() / 1000))
     .map((e) => ({ id: e.id, effectiveAt: e.effectiveAt }));
   const cut = {
-    lookback: (forwarderConfig(peers, join(opts.out, 'work')).service as { lookback: string }).lookback,
+    lookback: state.lookback,
     complianceEnd,
     auditEvents,
     auditStream: `organization/${peers.audit.sampleOrgId}/API_AUDIT_LOG`,
@@ -229,7 +231,8 @@ async function main(): Promise<number> {
   );
   const peers = await startPeers(work, opts.speed, runMs);
   const configPath = join(work, 'config.json');
-  await writeFile(configPath, JSON.stringify(forwarderConfig(peers, work), null, 2));
+  const config = forwarderConfig(peers, work);
+  await writeFile(configPath, JSON.stringify(config, null, 2));
   const forwarder = new Forwarder(CLI, configPath, forwarderEnv(peers), join(opts.out, 'forwarder.log'));
   const state: RunState = {
     t0: Date.now(),
@@ -238,6 +241,7 @@ async function main(): Promise<number> {
     hecHarvest: [],
     archiveWrittenAt: [],
     faultLog: join(opts.out, 'faults.jsonl'),
+    lookback: (config.service as { lookback: string }).lookback,
   };
   try {
     await forwarder.start();

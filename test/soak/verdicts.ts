@@ -158,6 +158,8 @@ export interface SinkTally {
   readonly duplicated: number;
   readonly explainedDuplicates: number;
   readonly missingSample: readonly string[];
+  /** A few duplicated ids no restart explains, for the investigation. */
+  readonly unexplainedSample: readonly string[];
 }
 
 /**
@@ -174,10 +176,12 @@ export function tallySink(
   for (const id of expected) if (!delivered.has(id)) missing.push(id);
   let duplicated = 0;
   let explainedDuplicates = 0;
+  const unexplained: string[] = [];
   for (const [id, n] of delivered) {
     if (n < 2) continue;
     duplicated++;
     if (explains(id)) explainedDuplicates++;
+    else if (unexplained.length < 5) unexplained.push(id);
   }
   return {
     sink,
@@ -186,6 +190,7 @@ export function tallySink(
     duplicated,
     explainedDuplicates,
     missingSample: missing.slice(0, 5),
+    unexplainedSample: unexplained,
   };
 }
 
