@@ -21,21 +21,57 @@ const idOf = (record: Record<string, unknown>): string | undefined => {
   return typeof id === 'string' ? id : undefined;
 };
 
+/** The file sink's copies of each id: when the forwarder read each copy, and from which file. */
+export interface Copies {
+  readonly ingestMs: number[];
+  readonly fileId: string;
+}
+
+export interface Delivered {
+  readonly sinks: Map<string, IdCounts>;
+  readonly copies: Map<string, Copies>;
+}
+
 /** Every sink's delivered ids; `hecEarlier` holds what a restarted HEC receiver had before. */
-export async function collectSinks(
-  peers: Peers,
-  hecEarlier: readonly string[],
-): Promise<Map<string, IdCounts>> {
+export async function collectSinks(peers: Peers, hecEarlier: readonly string[]): Promise<Delivered> {
   const fileLines = await readSinkLines(peers.fileSinkDir);
   const kafka = await peers.kafka.consume(KAFKA_TOPIC, 180_000);
   const hec = await peers.hec.events();
   const syslog = await peers.rsyslog.messages();
-  return new Map([
-    ['file', count(fileLines.map((l) => idOf(JSON.parse(l) as Record<string, unknown>)))],
+  const copies = new Map<string, Copies>();
+  const fileIds: Array<string | undefined> = [];
+  for (const line of fileLines) {
+    const record = JSON.parse(line) as Record<string, unknown> & {
+      _forwarder?: { ingest_time?: string; file_id?: string };
+    };
+    const id = idOf(record);
+    fileIds.push(id);
+    if (id === undefined) continue;
+    const c = copies.get(id) ?? { ingestMs: [], fileId: record._forwarder?.file_id ?? '' };
+    c.ingestMs.push(Date.parse(record._forwarder?.ingest_time ?? ''));
+    copies.set(id, c);
+  }
+  const sinks = new Map([
+    ['file', count(fileIds)],
     ['kafka', count(kafka.records.map((r) => r.key ?? undefined))],
     ['hec', count([...hecEarlier, ...hec.map((e) => idOf(e.event))])],
     ['syslog', count(syslog.map((m) => m.sdparsed?.['cf@32473']?.event_id))],
   ]);
+  return { sinks, copies };
+}
+
+/**
+ * Files whose download failed after retries and so failed their stream's poll, from the
+ * forwarder's log: the next poll reads such a file again whole, records already sent included.
+ */
+export async function filesFailedPartWay(logPath: string): Promise<Set<string>> {
+  const text = await readFile(logPath, 'utf8').catch(() => '');
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (!line.includes('"Stream poll failed')) continue;
+    for (const m of line.matchAll(/Download of ([0-9a-f-]{36})/g)) out.add(m[1]!);
+  }
+  return out;
 }
 
 /** Where an expected id sits: its stream and the time its checkpoint passes it (stream clock). */

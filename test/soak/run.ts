@@ -16,12 +16,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLI } from '../helpers/cli.js';
 import { renderSoakChart } from './chart.js';
-import { collectSinks, expectedIds } from './collect.js';
+import { collectSinks, expectedIds, filesFailedPartWay } from './collect.js';
 import { Forwarder } from './forwarder.js';
 import { addArchiveFile, forwarderConfig, forwarderEnv, type Peers, startPeers, stopPeers } from './peers.js';
 import { takeSample } from './sampler.js';
 import { buildSchedule, type FaultContext } from './schedule.js';
 import {
+  copiesStraddleRestart,
+  type DuplicateCause,
   deliveryVerdict,
   type FaultWindow,
   inFlightAtRestart,
@@ -193,21 +195,35 @@ async function drainAndCollect(opts: Options, peers: Peers, state: RunState) {
   for (;;) {
     await pause(10_000);
     const expected = await expectedIds(peers, cut, deadLetter);
-    const sinks = await collectSinks(peers, state.hecHarvest);
-    const complete = [...sinks.values()].every((ids) => [...expected.ids].every((id) => ids.has(id)));
-    if (complete || Date.now() > deadline) return { expected, sinks };
+    const delivered = await collectSinks(peers, state.hecHarvest);
+    const complete = [...delivered.sinks.values()].every((ids) =>
+      [...expected.ids].every((id) => ids.has(id)),
+    );
+    const failedFiles = await filesFailedPartWay(join(opts.out, 'forwarder.log'));
+    if (complete || Date.now() > deadline) return { expected, ...delivered, failedFiles };
     log('draining: some sink is still missing events');
   }
 }
 
 function judge(opts: Options, state: RunState, drained: Awaited<ReturnType<typeof drainAndCollect>>) {
   const runMs = opts.minutes * 60_000;
-  const { expected, sinks } = drained;
-  const explains = (id: string) => {
+  const { expected, sinks, copies, failedFiles } = drained;
+  const cause = (id: string): DuplicateCause | undefined => {
     const p = expected.positions.get(id);
-    return p !== undefined && inFlightAtRestart(p.stream, p.atMs, state.samples, state.faults);
+    const c = copies.get(id);
+    if (p !== undefined && inFlightAtRestart(p.stream, p.atMs, state.samples, state.faults)) return 'restart';
+    if (
+      c !== undefined &&
+      copiesStraddleRestart(
+        c.ingestMs.map((t) => t - state.t0),
+        state.faults,
+      )
+    )
+      return 'restart';
+    if (c !== undefined && failedFiles.has(c.fileId)) return 'failed-file';
+    return undefined;
   };
-  const tallies = [...sinks].map(([name, ids]) => tallySink(name, expected.ids, ids, explains));
+  const tallies = [...sinks].map(([name, ids]) => tallySink(name, expected.ids, ids, cause));
   const recoveries = lagRecoveries(state.samples, state.faults, LAG_BOUND_S);
   const lag = lagVerdict(recoveries, LAG_BOUND_S, LAG_WITHIN_S);
   const verdicts: Verdict[] = [

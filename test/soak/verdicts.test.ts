@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  copiesStraddleRestart,
   deliveryVerdict,
   type FaultWindow,
   inFlightAtRestart,
@@ -70,17 +71,20 @@ test('checkpoint lag must come back under its bound within the minute after each
   assert.equal(lagVerdict(lagRecoveries(stuck, faults, 30), 30, 60).result, 'MISS');
 });
 
-test('delivery: a missing id or a duplicate no restart explains misses', () => {
-  const expected = new Set(['x', 'y']);
+test('delivery: a missing id or a duplicate nothing explains misses', () => {
+  const expected = new Set(['x', 'y', 'z']);
+  const cause = (id: string) => (id === 'y' ? 'restart' : id === 'z' ? 'failed-file' : undefined);
   const ok = tallySink(
     'file',
     expected,
     new Map([
       ['x', 1],
       ['y', 2],
+      ['z', 2],
     ]),
-    (id) => id === 'y',
+    cause,
   );
+  assert.deepEqual([ok.fromRestarts, ok.fromFailedFiles], [1, 1]);
   assert.equal(deliveryVerdict([ok]).result, 'PASS');
   const dup = tallySink(
     'file',
@@ -88,13 +92,30 @@ test('delivery: a missing id or a duplicate no restart explains misses', () => {
     new Map([
       ['x', 2],
       ['y', 1],
+      ['z', 1],
     ]),
-    (id) => id === 'y',
+    cause,
   );
   assert.equal(deliveryVerdict([dup]).result, 'MISS');
-  const lost = tallySink('kafka', expected, new Map([['x', 1]]), () => false);
+  assert.deepEqual(dup.unexplainedSample, ['x']);
+  const lost = tallySink(
+    'kafka',
+    expected,
+    new Map([
+      ['x', 1],
+      ['y', 1],
+    ]),
+    () => undefined,
+  );
   assert.equal(lost.missing, 1);
   assert.equal(deliveryVerdict([ok, lost]).result, 'MISS');
+});
+
+test('copies read on both sides of a restart are its in-flight duplicates', () => {
+  const faults: FaultWindow[] = [{ name: 'SIGKILL', start: 100_000, end: 101_000, restart: true }];
+  assert.equal(copiesStraddleRestart([98_000, 104_000], faults), true);
+  assert.equal(copiesStraddleRestart([10_000, 104_000], faults), false, 'read long before the restart');
+  assert.equal(copiesStraddleRestart([200_000, 201_000], faults), false, 'both copies after it');
 });
 
 test('a duplicate is explained when it lay between the checkpoints around a restart', () => {
