@@ -53,9 +53,14 @@ test('a leak in the last two thirds misses; growth before it or in a replaced pr
   assert.equal(slopeVerdicts(leaking, runMs, false)[0]!.result, 'n/a');
 });
 
-test('event-loop delay is judged outside fault windows only', () => {
+test('event-loop delay is judged outside fault windows and start-up only', () => {
   const faults: FaultWindow[] = [{ name: 'burst', start: 60_000, end: 90_000, restart: false }];
-  const samples = [sample(30_000), sample(70_000, { loopP99Ms: 400 }), sample(120_000)];
+  const samples = [
+    sample(5_000, { loopP99Ms: 500 }),
+    sample(30_000),
+    sample(70_000, { loopP99Ms: 400 }),
+    sample(120_000),
+  ];
   assert.equal(loopDelayVerdict(samples, faults, 100).result, 'PASS');
   samples.push(sample(200_000, { loopP99Ms: 150 }));
   assert.equal(loopDelayVerdict(samples, faults, 100).result, 'MISS');

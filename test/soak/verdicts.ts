@@ -99,12 +99,19 @@ export function inFault(t: number, faults: readonly FaultWindow[], marginMs: num
   return faults.some((f) => t >= f.start && t <= f.end + marginMs);
 }
 
+const STARTUP_MS = 30_000;
+
 export function loopDelayVerdict(
   samples: readonly Sample[],
   faults: readonly FaultWindow[],
   boundMs: number,
 ): Verdict {
-  const calm = samples.filter((s) => !inFault(s.t, faults, 10_000) && Number.isFinite(s.loopP99Ms));
+  // A starting process loads and compiles its modules: the first 30 s after a start are not calm.
+  const starting = (t: number) =>
+    t < STARTUP_MS || faults.some((f) => f.restart && t >= f.end && t <= f.end + STARTUP_MS);
+  const calm = samples.filter(
+    (s) => !inFault(s.t, faults, 10_000) && !starting(s.t) && Number.isFinite(s.loopP99Ms),
+  );
   const worst = calm.reduce((m, s) => Math.max(m, s.loopP99Ms), 0);
   const over = calm.filter((s) => s.loopP99Ms >= boundMs).length;
   return {
