@@ -60,18 +60,42 @@ export async function collectSinks(peers: Peers, hecEarlier: readonly string[]):
   return { sinks, copies };
 }
 
+/** From the forwarder's log: which stream read each file, and when each stream's polls failed. */
+export interface PollFailures {
+  readonly streamOfFile: Map<string, string>;
+  /** Stream -> times (ms) its polls failed. */
+  readonly failedAt: Map<string, number[]>;
+}
+
 /**
- * Files whose download failed after retries and so failed their stream's poll, from the
- * forwarder's log: the next poll reads such a file again whole, records already sent included.
+ * When a poll fails (a file whose retries ran out), the next poll lists from the checkpoint again:
+ * the failed file is read again whole (its first records may have gone out) and so are files
+ * listed after it that were read before the failure (the checkpoint never passes the failed one).
  */
-export async function filesFailedPartWay(logPath: string): Promise<Set<string>> {
+export async function pollFailures(logPath: string): Promise<PollFailures> {
   const text = await readFile(logPath, 'utf8').catch(() => '');
-  const out = new Set<string>();
+  const streamOfFile = new Map<string, string>();
+  const failedAt = new Map<string, number[]>();
   for (const line of text.split('\n')) {
-    if (!line.includes('"Stream poll failed')) continue;
-    for (const m of line.matchAll(/Download of ([0-9a-f-]{36})/g)) out.add(m[1]!);
+    const read = line.includes('"msg":"File read.');
+    const failed = line.includes('"msg":"Stream poll failed');
+    if (!read && !failed) continue;
+    const entry = JSON.parse(line) as { time: number; stream?: string; fileId?: string };
+    if (entry.stream === undefined) continue;
+    if (read && entry.fileId !== undefined) streamOfFile.set(entry.fileId, entry.stream);
+    if (failed) failedAt.set(entry.stream, [...(failedAt.get(entry.stream) ?? []), entry.time]);
   }
-  return out;
+  return { streamOfFile, failedAt };
+}
+
+/** Whether a record's copies were read on either side of a failed poll of its stream. */
+export function readAcrossFailedPoll(c: Copies, failures: PollFailures): boolean {
+  const stream = failures.streamOfFile.get(c.fileId);
+  const times = stream === undefined ? undefined : failures.failedAt.get(stream);
+  if (times === undefined) return false;
+  const first = Math.min(...c.ingestMs);
+  const last = Math.max(...c.ingestMs);
+  return times.some((t) => t >= first && t < last);
 }
 
 /** Where an expected id sits: its stream and the time its checkpoint passes it (stream clock). */

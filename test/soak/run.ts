@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLI } from '../helpers/cli.js';
 import { renderSoakChart } from './chart.js';
-import { collectSinks, expectedIds, filesFailedPartWay } from './collect.js';
+import { collectSinks, expectedIds, pollFailures, readAcrossFailedPoll } from './collect.js';
 import { Forwarder } from './forwarder.js';
 import { addArchiveFile, forwarderConfig, forwarderEnv, type Peers, startPeers, stopPeers } from './peers.js';
 import { takeSample } from './sampler.js';
@@ -201,15 +201,15 @@ async function drainAndCollect(opts: Options, peers: Peers, state: RunState) {
     const complete = [...delivered.sinks.values()].every((ids) =>
       [...expected.ids].every((id) => ids.has(id)),
     );
-    const failedFiles = await filesFailedPartWay(join(opts.out, 'forwarder.log'));
-    if (complete || Date.now() > deadline) return { expected, ...delivered, failedFiles };
+    const failures = await pollFailures(join(opts.out, 'forwarder.log'));
+    if (complete || Date.now() > deadline) return { expected, ...delivered, failures };
     log('draining: some sink is still missing events');
   }
 }
 
 function judge(opts: Options, state: RunState, drained: Awaited<ReturnType<typeof drainAndCollect>>) {
   const runMs = opts.minutes * 60_000;
-  const { expected, sinks, copies, failedFiles } = drained;
+  const { expected, sinks, copies, failures } = drained;
   const cause = (id: string): DuplicateCause | undefined => {
     const p = expected.positions.get(id);
     const c = copies.get(id);
@@ -222,7 +222,7 @@ function judge(opts: Options, state: RunState, drained: Awaited<ReturnType<typeo
       )
     )
       return 'restart';
-    if (c !== undefined && failedFiles.has(c.fileId)) return 'failed-file';
+    if (c !== undefined && readAcrossFailedPoll(c, failures)) return 'failed-poll';
     return undefined;
   };
   const tallies = [...sinks].map(([name, ids]) => tallySink(name, expected.ids, ids, cause));

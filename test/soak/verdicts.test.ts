@@ -78,7 +78,7 @@ test('checkpoint lag must come back under its bound within the minute after each
 
 test('delivery: a missing id or a duplicate nothing explains misses', () => {
   const expected = new Set(['x', 'y', 'z']);
-  const cause = (id: string) => (id === 'y' ? 'restart' : id === 'z' ? 'failed-file' : undefined);
+  const cause = (id: string) => (id === 'y' ? 'restart' : id === 'z' ? 'failed-poll' : undefined);
   const ok = tallySink(
     'file',
     expected,
@@ -89,7 +89,7 @@ test('delivery: a missing id or a duplicate nothing explains misses', () => {
     ]),
     cause,
   );
-  assert.deepEqual([ok.fromRestarts, ok.fromFailedFiles], [1, 1]);
+  assert.deepEqual([ok.fromRestarts, ok.fromFailedPolls], [1, 1]);
   assert.equal(deliveryVerdict([ok]).result, 'PASS');
   const dup = tallySink(
     'file',

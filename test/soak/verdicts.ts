@@ -157,7 +157,7 @@ export function lagVerdict(recoveries: readonly Recovery[], boundSeconds: number
 }
 
 /** Why an id reached a sink more than once, when the design allows it. */
-export type DuplicateCause = 'restart' | 'failed-file';
+export type DuplicateCause = 'restart' | 'failed-poll';
 
 /** What one sink holds against what the sources served. */
 export interface SinkTally {
@@ -168,8 +168,11 @@ export interface SinkTally {
   readonly duplicated: number;
   /** In flight at a restart of the forwarder or of a receiver. */
   readonly fromRestarts: number;
-  /** Of a file whose download failed part-way (its first records went out), read again whole. */
-  readonly fromFailedFiles: number;
+  /**
+   * Read again after a failed poll: the failed file itself (its first records went out before it
+   * failed) or a file listed after it and read before the failure.
+   */
+  readonly fromFailedPolls: number;
   readonly missingSample: readonly string[];
   /** A few duplicated ids nothing explains, for the investigation. */
   readonly unexplainedSample: readonly string[];
@@ -186,14 +189,14 @@ export function tallySink(
   for (const id of expected) if (!delivered.has(id)) missing.push(id);
   let duplicated = 0;
   let fromRestarts = 0;
-  let fromFailedFiles = 0;
+  let fromFailedPolls = 0;
   const unexplained: string[] = [];
   for (const [id, n] of delivered) {
     if (n < 2) continue;
     duplicated++;
     const why = cause(id);
     if (why === 'restart') fromRestarts++;
-    else if (why === 'failed-file') fromFailedFiles++;
+    else if (why === 'failed-poll') fromFailedPolls++;
     else if (unexplained.length < 5) unexplained.push(id);
   }
   return {
@@ -202,20 +205,20 @@ export function tallySink(
     missing: missing.length,
     duplicated,
     fromRestarts,
-    fromFailedFiles,
+    fromFailedPolls,
     missingSample: missing.slice(0, 5),
     unexplainedSample: unexplained,
   };
 }
 
 export function deliveryVerdict(tallies: readonly SinkTally[]): Verdict {
-  const bad = tallies.filter((t) => t.missing > 0 || t.duplicated > t.fromRestarts + t.fromFailedFiles);
+  const bad = tallies.filter((t) => t.missing > 0 || t.duplicated > t.fromRestarts + t.fromFailedPolls);
   const parts = tallies.map(
     (t) =>
-      `${t.sink}: ${t.expected - t.missing}/${t.expected}, ${t.duplicated} dup (${t.fromRestarts} restarts, ${t.fromFailedFiles} failed files)`,
+      `${t.sink}: ${t.expected - t.missing}/${t.expected}, ${t.duplicated} dup (${t.fromRestarts} restarts, ${t.fromFailedPolls} failed polls)`,
   );
   return {
-    name: 'every served event in every sink, duplicates only from restarts or part-read failed files',
+    name: 'every served event in every sink, duplicates only from restarts or failed polls',
     result: tallies.length > 0 && bad.length === 0 ? 'PASS' : 'MISS',
     measured: parts.join('; '),
   };
