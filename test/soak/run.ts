@@ -30,6 +30,7 @@ import {
   lagRecoveries,
   lagVerdict,
   loopDelayVerdict,
+  readBeforeRestart,
   type Sample,
   slopeVerdicts,
   tallySink,
@@ -221,6 +222,10 @@ function judge(opts: Options, state: RunState, drained: Awaited<ReturnType<typeo
         state.faults,
       )
     )
+      return 'restart';
+    // Read once, yet in a sink twice: that sink sent it again (syslog's resend window after a lost
+    // connection, a HEC batch whose ack never came), fine if it was read just before a restart.
+    if (c?.ingestMs.length === 1 && readBeforeRestart(c.ingestMs[0]! - state.t0, state.faults))
       return 'restart';
     if (c !== undefined && readAcrossFailedPoll(c, failures)) return 'failed-poll';
     return undefined;

@@ -8,6 +8,7 @@ import {
   lagRecoveries,
   lagVerdict,
   loopDelayVerdict,
+  readBeforeRestart,
   type Sample,
   slopePerHour,
   slopeVerdicts,
@@ -121,6 +122,8 @@ test('copies read on both sides of a restart are its in-flight duplicates', () =
   assert.equal(copiesStraddleRestart([98_000, 104_000], faults), true);
   assert.equal(copiesStraddleRestart([10_000, 104_000], faults), false, 'read long before the restart');
   assert.equal(copiesStraddleRestart([200_000, 201_000], faults), false, 'both copies after it');
+  assert.equal(readBeforeRestart(97_000, faults), true, 'a sink resent what it had just sent');
+  assert.equal(readBeforeRestart(20_000, faults), false);
 });
 
 test('a duplicate is explained when it lay between the checkpoints around a restart', () => {

@@ -265,3 +265,8 @@ export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
+
+/** Whether a record read once at `t` (ms since the soak started) was read in the minute before a restart or during it. */
+export function readBeforeRestart(t: number, faults: readonly FaultWindow[]): boolean {
+  return faults.some((f) => f.restart && t >= f.start - 60_000 && t <= f.end);
+}
