@@ -146,6 +146,10 @@ export function resultsMarkdown(
 
   out.push('## Figures', '');
   out.push(
+    '![Throughput (log scale) and peak RSS per scenario, each subject beside its baselines](results.svg)',
+    '',
+  );
+  out.push(
     'Medians over the runs; peak RSS is the largest of the runs. Every figure is the measured child process alone (the simulator and the runner are other processes). MiB are of input (the JSONL bytes downloaded).',
     '',
   );

@@ -21,11 +21,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chartRows } from './chart.js';
 import { buildCli, type CliCommand, cliCommand } from './cli-build.js';
 import { RUN_DIR } from './paths.js';
 import { machineInfo, resultsMarkdown, textTable } from './report.js';
 import type { Scenario, ScenarioResult } from './result.js';
 import { SCENARIOS } from './scenario-list.js';
+import { writeBenchmarkChart } from './write-chart.js';
 
 const BENCH_DIR = fileURLToPath(new URL('../', import.meta.url));
 
@@ -137,6 +139,7 @@ async function main(): Promise<number> {
       }),
     );
     log(`Wrote ${path}`);
+    log(`Wrote ${await writeBenchmarkChart(chartRows(results), machine.date)}`);
   }
   return results.some((r) => r.error !== undefined) ? 1 : 0;
 }

@@ -68,9 +68,12 @@ export class StreamRun {
     this.exhausted = true;
   }
 
-  /** Every registered file is acknowledged, or the stream failed. */
+  /**
+   * Every registered file is acknowledged, or the stream failed and every file listed before the
+   * failure is: those are checkpointed rather than sent again by the next poll.
+   */
   get settled(): boolean {
-    return this.watermark.inFlight === 0 || this.error !== undefined || this.watermark.failed !== undefined;
+    return this.watermark.inFlightBeforeFailure === 0;
   }
 
   result(): StreamResult {

@@ -82,14 +82,18 @@ export interface StreamWatermarkEvents {
 /**
  * The ordered acknowledgement watermark of one stream. Files register in list order; they
  * finish in any order; the watermark advances over the longest prefix of finished files and
- * emits 'advance' with the checkpoint that prefix allows. A failed file freezes the watermark
- * (it never moves past a file that was not delivered) and emits 'failed' once.
+ * emits 'advance' with the checkpoint that prefix allows. A failed file stops the watermark at
+ * itself (it never moves past a file that was not delivered) and emits 'failed' (again when an
+ * earlier file fails too, with the first error); the files listed before it still count once
+ * their acks arrive, so the next poll does not send them again.
  */
 export class StreamWatermark extends EventEmitter<StreamWatermarkEvents> {
   private seq = 0;
   private readonly pending: FileTicket[] = [];
   private position: WatermarkPosition | undefined;
   private failure: CfError | undefined;
+  /** The list position of the first file that failed: the watermark never reaches it. */
+  private failedSeq = Number.POSITIVE_INFINITY;
 
   /** @param resume the checkpoint this run started from, so ids at its end time carry over. */
   constructor(resume?: WatermarkPosition) {
@@ -116,11 +120,15 @@ export class StreamWatermark extends EventEmitter<StreamWatermarkEvents> {
     return this.pending.length;
   }
 
+  /** Files listed before the failed one (all, when none failed) still waiting for their acks. */
+  get inFlightBeforeFailure(): number {
+    return this.pending.filter((t) => t.seq < this.failedSeq).length;
+  }
+
   /** @internal */
   completed(_ticket: FileTicket): void {
-    if (this.failure !== undefined) return;
     let advanced = false;
-    while (this.pending.length > 0 && this.pending[0]!.isDone) {
+    while (this.pending.length > 0 && this.pending[0]!.isDone && this.pending[0]!.seq < this.failedSeq) {
       const t = this.pending.shift()!;
       const prev = this.position;
       const own = t.file.checkpoint?.();
@@ -137,7 +145,13 @@ export class StreamWatermark extends EventEmitter<StreamWatermarkEvents> {
 
   /** @internal */
   fail(ticket: FileTicket, err: CfError): void {
-    if (this.failure !== undefined) return;
+    const earlier = ticket.seq < this.failedSeq;
+    this.failedSeq = Math.min(this.failedSeq, ticket.seq);
+    if (this.failure !== undefined) {
+      // An earlier file failing too shortens what is awaited: waiters look again.
+      if (earlier) this.emit('failed', this.failure, ticket.file);
+      return;
+    }
     this.failure = err;
     this.emit('failed', err, ticket.file);
   }

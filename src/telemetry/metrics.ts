@@ -90,6 +90,17 @@ export class Metrics {
     ['stage'],
   );
 
+  // --- process ------------------------------------------------------------------------------
+  /** prom-client's default metrics have heap and external memory but not ArrayBuffers (Buffers live there). */
+  readonly arrayBuffers = new Gauge({
+    name: `${this.prefix}array_buffers_bytes`,
+    help: 'Memory of ArrayBuffers and SharedArrayBuffers (process.memoryUsage().arrayBuffers), Buffers included.',
+    registers: [this.registry],
+    collect() {
+      this.set(process.memoryUsage().arrayBuffers);
+    },
+  });
+
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]) {
     return new Counter<L>({ name: this.prefix + name, help, labelNames, registers: [this.registry] });
   }

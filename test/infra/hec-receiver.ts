@@ -27,6 +27,8 @@ export interface HecReceiverOptions {
   readonly maxEventBytes?: number;
   /** 'count' keeps totals only (benchmarks); 'all' keeps every event for `events()`. */
   readonly store?: 'all' | 'count';
+  /** Listen on this port (default: a free one); a restart passes the old receiver's port. */
+  readonly port?: number;
 }
 
 /** One event as the receiver stored it: the envelope plus where it arrived. */
@@ -128,7 +130,10 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
     env.HEC_CERT = options.tls.certPath;
     env.HEC_KEY = options.tls.keyPath;
   }
-  const child = spawn(process.execPath, [RECEIVER, '0'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [RECEIVER, String(options.port ?? 0)], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;

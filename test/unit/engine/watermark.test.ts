@@ -68,3 +68,35 @@ test('an ack beyond what was sent is a failure, not an advance', () => {
   assert.ok(w.failed);
   assert.equal(w.current, undefined);
 });
+
+test('files listed before a failed one are still checkpointed once acknowledged, so a retry does not resend them', () => {
+  const w = new StreamWatermark();
+  const seen = watch(w);
+  const a = w.register({ id: 'a', endTime: '2026-01-01T00:10:00Z' });
+  const b = w.register({ id: 'b', endTime: '2026-01-01T00:10:00Z' });
+  const c = w.register({ id: 'c', endTime: '2026-01-01T00:20:00Z' });
+  for (const t of [a, c]) {
+    t.expect(1);
+    t.sourceDone();
+  }
+  b.fail(new Error('download failed'));
+  assert.equal(w.inFlightBeforeFailure, 1, 'a, listed before the failure, is still awaited');
+  c.ack();
+  a.ack();
+  assert.deepEqual(seen.at(-1), { endTime: '2026-01-01T00:10:00Z', idsAtEndTime: ['a'], filesDelivered: 1 });
+  assert.equal(w.inFlightBeforeFailure, 0);
+  assert.equal(w.inFlight, 2, 'the failed file and the one after it are never passed');
+});
+
+test('an earlier file failing after a later one shortens the wait and is announced', () => {
+  const w = new StreamWatermark();
+  let announced = 0;
+  w.on('failed', () => announced++);
+  const a = w.register({ id: 'a', endTime: '2026-01-01T00:10:00Z' });
+  const b = w.register({ id: 'b', endTime: '2026-01-01T00:20:00Z' });
+  b.fail(new Error('late file failed'));
+  assert.equal(w.inFlightBeforeFailure, 1);
+  a.fail(new Error('early file failed'));
+  assert.equal(w.inFlightBeforeFailure, 0);
+  assert.equal(announced, 2);
+});

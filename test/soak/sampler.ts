@@ -1,0 +1,89 @@
+/**
+ * One sample of the forwarder every 5 s: from outside (/proc/<pid>/status VmRSS, /proc/<pid>/fd)
+ * and from its /metrics (prom-client's default metrics and the forwarder's own). Checkpoint lag
+ * is computed here from the checkpoints on disk against each source's present, because the
+ * compliance simulator runs on fast time (the forwarder's own lag gauge compares with the real
+ * clock) and is given in real seconds: simulated lag / speed.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { metricValue } from '../integration/service-helpers.js';
+import type { Sample } from './verdicts.js';
+
+const P = 'compliance_forwarder_';
+const MiB = 1024 * 1024;
+
+async function procStatusRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return m === null ? Number.NaN : Number(m[1]) / 1024;
+}
+
+async function openFds(pid: number): Promise<number> {
+  return (await readdir(`/proc/${pid}/fd`)).length;
+}
+
+async function metricsText(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(4000) });
+  return res.text();
+}
+
+/** The present of a stream's source in ms, and how many of its ms pass per real ms. */
+export type LagClock = (stream: string) => { nowMs: number; speed: number };
+
+/** Every checkpoint on disk: stream -> end_time in ms. */
+async function readCheckpointEnds(stateDir: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const dir = `${stateDir}/checkpoints`;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const c = JSON.parse(await readFile(`${dir}/${name}`, 'utf8')) as { stream: string; endTime: string };
+      out.set(c.stream, Date.parse(c.endTime));
+    } catch {
+      // A checkpoint being replaced is read at the next sample.
+    }
+  }
+  return out;
+}
+
+export async function takeSample(
+  t: number,
+  pid: number,
+  port: number,
+  stateDir: string,
+  clock: LagClock,
+): Promise<Sample | undefined> {
+  try {
+    const [rssMiB, fds, text, ends] = await Promise.all([
+      procStatusRssMiB(pid),
+      openFds(pid),
+      metricsText(port),
+      readCheckpointEnds(stateDir),
+    ]);
+    const lagSeconds: Record<string, number> = {};
+    const checkpointEnds: Record<string, number> = {};
+    for (const [stream, end] of ends) {
+      checkpointEnds[stream] = end;
+      const { nowMs, speed } = clock(stream);
+      lagSeconds[stream] = Math.max(0, (nowMs - end) / speed / 1000);
+    }
+    const m = (name: string) => metricValue(text, P + name);
+    return {
+      t,
+      pid,
+      rssMiB,
+      fds,
+      heapUsedMiB: m('nodejs_heap_size_used_bytes') / MiB,
+      externalMiB: m('nodejs_external_memory_bytes') / MiB,
+      arrayBuffersMiB: m('array_buffers_bytes') / MiB,
+      handles: m('nodejs_active_handles_total'),
+      loopP99Ms: m('nodejs_eventloop_lag_p99_seconds') * 1000,
+      filesInFlight: m('files_in_flight'),
+      lagSeconds,
+      checkpointEnds,
+    };
+  } catch {
+    // The process is restarting or gone: no sample this time.
+    return undefined;
+  }
+}
