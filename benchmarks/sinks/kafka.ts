@@ -29,6 +29,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -364,7 +365,7 @@ async function main(): Promise<void> {
       peakRssMiB: Math.round(median(rs.map((r) => r.maxRssBytes)) / 2 ** 20),
     };
   };
-  const sink = row('kafka sink (kafkajs)', results.sink);
+  const sink = row(`kafka sink (${defaultClient()})`, results.sink);
   const kcat = row('kcat -P (librdkafka)', results.kcat);
   const meanRecordBytes = Math.round(results.sink[0]!.recordBytes / RECORDS);
   console.log(
@@ -392,3 +393,13 @@ if (childJob)
     JSON.parse(Buffer.from(childJob, 'base64url').toString()) as Parameters<typeof runSinkChild>[0],
   );
 else await main();
+
+/** The client the sink picks with no `client` setting: librdkafka when its addon loads here. */
+function defaultClient(): string {
+  try {
+    createRequire(import.meta.url)('@confluentinc/kafka-javascript');
+    return 'librdkafka';
+  } catch {
+    return 'kafkajs';
+  }
+}
