@@ -23,12 +23,7 @@
  * wall second and per CPU second (the wall one moves with the machine's load, the CPU one much less). The receiver checks every run delivered every event exactly as many times as sent.
  * The receiver (one Node process parsing every event) is the ceiling for both sides.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-import { Pool } from 'undici';
-import type { PipelineRecord } from '../../src/core/record.js';
 import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { HecEnvelopeEncoder } from '../../src/sinks/splunk-hec/envelope.js';
 import { createSplunkHecSink, splunkHecSinkConfigSchema } from '../../src/sinks/splunk-hec/index.js';
@@ -36,27 +31,20 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { writeAll } from '../../test/helpers/write-all.js';
 import { type HecReceiver, startHecReceiver } from '../../test/infra/hec-receiver.js';
-import { generate, makePool, type Template } from '../lib/bench-records.js';
+import { generate, type Template } from '../lib/bench-records.js';
+import {
+  type BenchVariant,
+  type ChildJob,
+  child,
+  childJob,
+  measureVariants,
+  printTable,
+  runChild,
+  undiciLoop,
+} from '../lib/http-sink-bench.js';
 
-interface Variant {
-  readonly name: string;
-  readonly kind: 'sink' | 'baseline';
-  readonly gzip: boolean;
+interface Variant extends BenchVariant {
   readonly ack: boolean;
-}
-
-interface ChildJob extends Variant {
-  readonly url: string;
-  readonly token: string;
-  readonly records: number;
-  readonly gzipLevel: number;
-}
-
-interface ChildResult {
-  readonly seconds: number;
-  readonly cpuSeconds: number;
-  readonly maxRssBytes: number;
-  readonly recordBytes: number;
 }
 
 const args = new Map(
@@ -75,10 +63,11 @@ const BATCH_MAX_BYTES = 1_000_000;
 const BATCH_MAX_COUNT = 1000;
 const IN_FLIGHT = 4;
 const WARM_UP_RECORDS = 20_000;
+const SCRIPT = fileURLToPath(import.meta.url);
 
 // --- child: one measurement -------------------------------------------------------------------------
 
-async function runSink(job: ChildJob, pool: Template[]): Promise<void> {
+async function runSink(job: ChildJob<Variant>, pool: Template[]): Promise<void> {
   const config = splunkHecSinkConfigSchema.parse({
     type: 'splunk-hec',
     url: job.url,
@@ -105,7 +94,7 @@ async function runSink(job: ChildJob, pool: Template[]): Promise<void> {
 }
 
 /** The minimal loop: same batches and bytes, POSTed with IN_FLIGHT requests at a time. */
-async function runBaseline(job: ChildJob, pool: Template[]): Promise<void> {
+async function runBaseline(job: ChildJob<Variant>, pool: Template[]): Promise<void> {
   const encoder = new HecEnvelopeEncoder({
     host: 'bench-host',
     source: 'openai:compliance',
@@ -113,90 +102,32 @@ async function runBaseline(job: ChildJob, pool: Template[]): Promise<void> {
     index: undefined,
     indexByEventType: {},
   });
-  const gzipAsync = promisify(gzip);
-  const client = new Pool(job.url, { connections: IN_FLIGHT });
-  const headers: Record<string, string> = {
-    authorization: `Splunk ${job.token}`,
-    'content-type': 'application/json',
-    'x-splunk-request-channel': crypto.randomUUID(),
-    ...(job.gzip ? { 'content-encoding': 'gzip' } : {}),
-  };
-  const inFlight = new Set<Promise<void>>();
-  const post = async (batch: PipelineRecord[]) => {
-    const raw = Buffer.from(encoder.encodeBatch(batch, Date.now()), 'utf8');
-    const body = job.gzip ? await gzipAsync(raw, { level: job.gzipLevel }) : raw;
-    const res = await client.request({ method: 'POST', path: '/services/collector/event', headers, body });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`HEC answered ${res.statusCode}: ${text}`);
-  };
-  let batch: PipelineRecord[] = [];
-  let bytes = 0;
-  const flush = async () => {
-    const p = post(batch).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    batch = [];
-    bytes = 0;
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-  };
-  for (const record of generate(pool, job.records)) {
-    const size = encoder.sizeOf(record);
-    if (batch.length > 0 && bytes + size > BATCH_MAX_BYTES) await flush();
-    batch.push(record);
-    bytes += size;
-    if (batch.length >= BATCH_MAX_COUNT || bytes >= BATCH_MAX_BYTES) await flush();
-  }
-  if (batch.length > 0) await flush();
-  await Promise.all(inFlight);
-  await client.close();
-}
-
-async function child(job: ChildJob): Promise<void> {
-  const pool = makePool();
-  const recordBytes = Math.round((pool.reduce((n, t) => n + t.bytes, 0) / pool.length) * job.records);
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  if (job.kind === 'sink') await runSink(job, pool);
-  else await runBaseline(job, pool);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  const result: ChildResult = {
-    seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-    recordBytes,
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  await undiciLoop(
+    {
+      origin: job.url,
+      path: '/services/collector/event',
+      headers: {
+        authorization: `Splunk ${job.token}`,
+        'content-type': 'application/json',
+        'x-splunk-request-channel': crypto.randomUUID(),
+        ...(job.gzip ? { 'content-encoding': 'gzip' } : {}),
+      },
+      gzip: job.gzip,
+      gzipLevel: job.gzipLevel,
+      inFlight: IN_FLIGHT,
+      batchMaxBytes: BATCH_MAX_BYTES,
+      batchMaxCount: BATCH_MAX_COUNT,
+      sizeOf: (record) => encoder.sizeOf(record),
+      encode: (batch) => Buffer.from(encoder.encodeBatch(batch, Date.now()), 'utf8'),
+      check: (status, text) => {
+        if (status !== 200) throw new Error(`HEC answered ${status}: ${text}`);
+      },
+    },
+    generate(pool, job.records),
+  );
 }
 
 // --- parent -------------------------------------------------------------------------------------
-
-function runChild(job: ChildJob): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        fileURLToPath(import.meta.url),
-        `--child=${Buffer.from(JSON.stringify(job)).toString('base64')}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-    });
-    p.on('error', reject);
-    p.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as ChildResult)
-        : reject(new Error(`child ${job.name} exited ${code}`)),
-    );
-  });
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const MiB = 1024 * 1024;
 
 async function parent(): Promise<void> {
   const [plain, acking] = await Promise.all([
@@ -212,13 +143,14 @@ async function parent(): Promise<void> {
     { name: 'sink-plain-ack', kind: 'sink', gzip: false, ack: true },
   ];
   const variants = ALL_VARIANTS.filter((v) => ONLY === undefined || ONLY.includes(v.name));
-  const results = new Map<string, Array<ChildResult & { wireBytes: number }>>();
+  const receiverOf = (v: Variant): HecReceiver => (v.ack ? acking : plain);
+  let results: Awaited<ReturnType<typeof measureVariants>>;
   try {
     // The receivers are Node processes too: warm their JIT so the first variant measured is not
     // penalised (a cold receiver halves the first run's rate).
     for (const rx of [plain, acking]) {
       for (const gz of [true, false]) {
-        await runChild({
+        await runChild<Variant>(SCRIPT, {
           name: 'warm-up',
           kind: 'baseline',
           gzip: gz,
@@ -230,63 +162,35 @@ async function parent(): Promise<void> {
         });
       }
     }
-    for (let run = 1; run <= RUNS; run++) {
-      for (const v of variants) {
-        const rx: HecReceiver = v.ack ? acking : plain;
-        const before = await rx.stats();
-        const r = await runChild({
-          ...v,
-          url: rx.url,
-          token: rx.token,
-          records: RECORDS,
-          gzipLevel: GZIP_LEVEL,
-        });
-        const after = await rx.stats();
-        if (after.events - before.events !== RECORDS) {
-          throw new Error(
-            `${v.name}: the receiver indexed ${after.events - before.events} of ${RECORDS} events`,
-          );
-        }
-        const list = results.get(v.name) ?? [];
-        list.push({ ...r, wireBytes: after.wireBytes - before.wireBytes });
-        results.set(v.name, list);
-        process.stderr.write(`run ${run} ${v.name}: ${(RECORDS / r.seconds).toFixed(0)} events/s\n`);
-      }
-    }
+    results = await measureVariants({
+      script: SCRIPT,
+      variants,
+      runs: RUNS,
+      records: RECORDS,
+      gzipLevel: GZIP_LEVEL,
+      target: (v) => ({ url: receiverOf(v).url, token: receiverOf(v).token }),
+      counted: async (v) => {
+        const s = await receiverOf(v).stats();
+        return { count: s.events, wireBytes: s.wireBytes };
+      },
+      shortfall: (v, got, want) => `${v.name}: the receiver indexed ${got} of ${want} events`,
+    });
   } finally {
     await Promise.all([plain.stop(), acking.stop()]);
   }
 
-  console.log(
-    `\nsimulator_to_splunk_hec: ${RECORDS} records, median of ${RUNS} runs, gzip level ${GZIP_LEVEL}, ` +
-      `batches ${BATCH_MAX_BYTES} B / ${BATCH_MAX_COUNT}, ${IN_FLIGHT} in flight, Node ${process.version}\n`,
-  );
-  console.log(
-    'variant          events/s   MiB/s  wire MiB  cpu s  events/cpu s  peak RSS MiB  vs baseline (wall, cpu)',
-  );
-  const perWall = (rs: ChildResult[]) => median(rs.map((r) => RECORDS / r.seconds));
-  const perCpu = (rs: ChildResult[]) => median(rs.map((r) => RECORDS / r.cpuSeconds));
-  for (const v of variants) {
-    const list = results.get(v.name)!;
-    const eps = perWall(list);
-    const epc = perCpu(list);
-    const mibs = median(list.map((r) => r.recordBytes / MiB / r.seconds));
-    const base = results.get(v.gzip ? 'baseline-gzip' : 'baseline-plain');
-    const ratios =
-      v.kind === 'baseline' || base === undefined
-        ? ''
-        : `${(eps / perWall(base)).toFixed(2).padStart(12)} ${(epc / perCpu(base)).toFixed(2).padStart(5)}`;
-    console.log(
-      `${v.name.padEnd(15)} ${eps.toFixed(0).padStart(9)} ${mibs.toFixed(1).padStart(7)} ` +
-        `${(median(list.map((r) => r.wireBytes)) / MiB).toFixed(1).padStart(9)} ` +
-        `${median(list.map((r) => r.cpuSeconds))
-          .toFixed(2)
-          .padStart(6)} ${epc.toFixed(0).padStart(13)} ` +
-        `${(median(list.map((r) => r.maxRssBytes)) / MiB).toFixed(0).padStart(13)} ${ratios}`,
-    );
-  }
+  printTable({
+    title:
+      `simulator_to_splunk_hec: ${RECORDS} records, median of ${RUNS} runs, gzip level ${GZIP_LEVEL}, ` +
+      `batches ${BATCH_MAX_BYTES} B / ${BATCH_MAX_COUNT}, ${IN_FLIGHT} in flight, Node ${process.version}`,
+    variants,
+    results,
+    records: RECORDS,
+    nameWidth: 15,
+    baselineOf: (v) => (v.gzip ? 'baseline-gzip' : 'baseline-plain'),
+  });
 }
 
-const childArg = args.get('child');
-if (childArg) await child(JSON.parse(Buffer.from(childArg, 'base64').toString('utf8')) as ChildJob);
+const job = childJob<Variant>(args);
+if (job) await child(job, runSink, runBaseline);
 else await parent();
