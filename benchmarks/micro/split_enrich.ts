@@ -19,13 +19,9 @@ import { Readable } from 'node:stream';
 import split2 from 'split2';
 import type { Delivery, SourceRef } from '../../src/core/record.js';
 import { enrichConfigSchema, isBadLine, JsonlSplitter, RecordEnricher } from '../../src/transforms/index.js';
+import { benchArgs } from '../lib/bench-args.js';
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v = ''] = a.replace(/^--/, '').split('=');
-    return [k ?? '', v];
-  }),
-);
+const args = benchArgs();
 const flavor = args.get('flavor') ?? 'mixed';
 const targetBytes = Number(args.get('mb') ?? 100) * 1024 * 1024;
 const rounds = Number(args.get('rounds') ?? 5);

@@ -31,6 +31,7 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { writeAll } from '../../test/helpers/write-all.js';
 import { startEsReceiver } from '../../test/infra/es-receiver.js';
+import { benchArgs } from '../lib/bench-args.js';
 import { generate, type Template } from '../lib/bench-records.js';
 import {
   type BenchVariant,
@@ -45,12 +46,7 @@ import {
 
 type Variant = BenchVariant;
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v = ''] = a.replace(/^--/, '').split('=');
-    return [k ?? '', v];
-  }),
-);
+const args = benchArgs();
 const RECORDS = Number(args.get('records') ?? 200_000);
 const RUNS = Number(args.get('runs') ?? 3);
 const GZIP_LEVEL = Number(args.get('gzipLevel') ?? 3);

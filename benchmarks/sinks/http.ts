@@ -25,6 +25,7 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { writeAll } from '../../test/helpers/write-all.js';
 import { type HttpReceiver, startHttpReceiver } from '../../test/infra/http-receivers.js';
+import { benchArgs } from '../lib/bench-args.js';
 import { generate, type Template } from '../lib/bench-records.js';
 import {
   type BenchVariant,
@@ -43,12 +44,7 @@ interface Variant extends BenchVariant {
   readonly preset: Preset;
 }
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v = ''] = a.replace(/^--/, '').split('=');
-    return [k ?? '', v];
-  }),
-);
+const args = benchArgs();
 const RECORDS = Number(args.get('records') ?? 200_000);
 const RUNS = Number(args.get('runs') ?? 3);
 const GZIP_LEVEL = Number(args.get('gzipLevel') ?? 3);

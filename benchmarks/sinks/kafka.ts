@@ -41,13 +41,9 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { writeAll } from '../../test/helpers/write-all.js';
 import { startKafkaBroker } from '../../test/infra/kafka.js';
+import { benchArgs } from '../lib/bench-args.js';
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v = ''] = a.replace(/^--/, '').split('=');
-    return [k ?? '', v];
-  }),
-);
+const args = benchArgs();
 const RECORDS = Number(args.get('records') ?? 200_000);
 const RUNS = Number(args.get('runs') ?? 3);
 const COMPRESSION = args.get('compression') ?? 'gzip';

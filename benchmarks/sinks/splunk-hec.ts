@@ -31,6 +31,7 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { writeAll } from '../../test/helpers/write-all.js';
 import { type HecReceiver, startHecReceiver } from '../../test/infra/hec-receiver.js';
+import { benchArgs } from '../lib/bench-args.js';
 import { generate, type Template } from '../lib/bench-records.js';
 import {
   type BenchVariant,
@@ -47,12 +48,7 @@ interface Variant extends BenchVariant {
   readonly ack: boolean;
 }
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v = ''] = a.replace(/^--/, '').split('=');
-    return [k ?? '', v];
-  }),
-);
+const args = benchArgs();
 const RECORDS = Number(args.get('records') ?? 200_000);
 const RUNS = Number(args.get('runs') ?? 3);
 const GZIP_LEVEL = Number(args.get('gzipLevel') ?? 3);

@@ -53,6 +53,7 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { writeAll } from '../../test/helpers/write-all.js';
 import { startRsyslog } from '../../test/infra/rsyslog.js';
+import { benchArgs } from '../lib/bench-args.js';
 
 type Transport = 'udp' | 'tcp' | 'tls';
 type Variant = 'sink' | 'baseline' | 'transport-only';
@@ -66,12 +67,7 @@ interface ChildResult {
   readonly maxRssBytes: number;
 }
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v = ''] = a.replace(/^--/, '').split('=');
-    return [k ?? '', v];
-  }),
-);
+const args = benchArgs();
 const RECORDS = Number(args.get('records') ?? 200_000);
 const POOL = 1024;
 const UDP_MESSAGE_MAX_BYTES = 8192;
