@@ -1,7 +1,8 @@
 import type { Delivery, PipelineRecord, SourceRef } from '../../src/core/record.js';
 
 /**
- * The records the HTTP sink benches send (benchmarks/sinks/splunk-hec.ts, elasticsearch.ts):
+ * The records the HTTP sink benches send (benchmarks/sinks/splunk-hec.ts, elasticsearch.ts, http.ts);
+ * the syslog bench makes its own pool but shares the templates' shape and the generator:
  * 1-2 KB AUDIT_LOG and CONVERSATION_MESSAGE lines in mixed scripts, made from a pool of templates
  * around their event id, each carrying `lineBytes` as records from the pipeline's splitter do.
  */
@@ -44,11 +45,12 @@ function prose(seed: number, words: number): string {
   return out.join(' ');
 }
 const WORKSPACE = '0f1e2d3c-4b5a-4697-8877-665544332211';
-function sourceFor(eventType: string): SourceRef {
+/** The source of a record of `eventType` from one workspace's export file. */
+export function sourceFor(eventType: string, workspace = WORKSPACE): SourceRef {
   return {
     source: 'compliance-logs',
-    stream: `workspace/${WORKSPACE}/${eventType}`,
-    principalId: WORKSPACE,
+    stream: `workspace/${workspace}/${eventType}`,
+    principalId: workspace,
     principalType: 'CHATGPT_WORKSPACE',
     eventType,
     fileId: `file-${eventType.toLowerCase()}-0001`,
@@ -124,7 +126,7 @@ export function makePool(): Template[] {
 
 const delivery: Delivery = { ack() {}, fail() {} };
 /** `evt-` and 8 digits: the event id's length for up to 10^8 records. */
-const EVENT_ID_CHARS = 12;
+export const EVENT_ID_CHARS = 12;
 
 export function* generate(pool: readonly Template[], count: number): Generator<PipelineRecord> {
   for (let i = 0; i < count; i++) {

@@ -41,7 +41,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import type { Delivery, PipelineRecord, SourceRef } from '../../src/core/record.js';
+import type { PipelineRecord } from '../../src/core/record.js';
 import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { ChunkPool } from '../../src/sinks/syslog/chunk-pool.js';
 import { MessageEncoder } from '../../src/sinks/syslog/encoder.js';
@@ -54,6 +54,7 @@ import { Metrics } from '../../src/telemetry/metrics.js';
 import { writeAll } from '../../test/helpers/write-all.js';
 import { startRsyslog } from '../../test/infra/rsyslog.js';
 import { benchArgs } from '../lib/bench-args.js';
+import { EVENT_ID_CHARS, generate, sourceFor, type Template } from '../lib/bench-records.js';
 
 type Transport = 'udp' | 'tcp' | 'tls';
 type Variant = 'sink' | 'baseline' | 'transport-only';
@@ -86,29 +87,10 @@ const SENTENCES = [
   'Our policy says personal data must not leave the EU region without approval.',
 ];
 const WORKSPACE = '11111111-2222-4333-8444-555555555555';
-const sourceFor = (eventType: string): SourceRef => ({
-  source: 'compliance-logs',
-  stream: `workspace/${WORKSPACE}/${eventType}`,
-  principalId: WORKSPACE,
-  principalType: 'CHATGPT_WORKSPACE',
-  eventType,
-  fileId: `file-${eventType.toLowerCase()}-0001`,
-  fileName: `${eventType}_2026-11-20T10:00:00+00:00.jsonl`,
-  endTime: '2026-11-20T10:00:00Z',
-});
 const SOURCES = {
-  AUDIT_LOG: sourceFor('AUDIT_LOG'),
-  CONVERSATION_MESSAGE: sourceFor('CONVERSATION_MESSAGE'),
+  AUDIT_LOG: sourceFor('AUDIT_LOG', WORKSPACE),
+  CONVERSATION_MESSAGE: sourceFor('CONVERSATION_MESSAGE', WORKSPACE),
 };
-
-interface Template {
-  readonly before: string;
-  readonly after: string;
-  readonly timestamp: string;
-  readonly source: SourceRef;
-  /** UTF-8 size of the line with its event id (12 ASCII characters), known once per template. */
-  readonly bytes: number;
-}
 
 /**
  * A pool of realistic records, each split around its event id so a record costs one concatenation
@@ -175,26 +157,6 @@ function makePool(): Template[] {
   return pool;
 }
 
-const delivery: Delivery = { ack() {}, fail() {} };
-/** `evt-` and 8 digits: the event id's length for up to 10^8 records. */
-const EVENT_ID_CHARS = 12;
-
-function* records(pool: readonly Template[], count: number): Generator<PipelineRecord> {
-  for (let i = 0; i < count; i++) {
-    const t = pool[i % pool.length]!;
-    const eventId = `evt-${String(i).padStart(8, '0')}`;
-    yield {
-      line: t.before + eventId + t.after,
-      eventId,
-      timestamp: t.timestamp,
-      lineNumber: i + 1,
-      source: t.source,
-      delivery,
-      lineBytes: t.bytes,
-    };
-  }
-}
-
 function recordBytesOf(pool: readonly Template[], count: number): number {
   let perCycle = 0;
   for (const t of pool) perCycle += t.bytes;
@@ -221,7 +183,7 @@ async function runSink(pool: Template[], transport: Transport, url: string, caFi
     signal: new AbortController().signal,
   });
   await sink.start();
-  await writeAll(sink, records(pool, RECORDS));
+  await writeAll(sink, generate(pool, RECORDS));
   if (deadLetter.count > 0) throw new Error(`${deadLetter.count} records dead-lettered`);
 }
 
@@ -240,7 +202,7 @@ async function captureFrames(pool: Template[], transport: Transport): Promise<Bu
       deadLetter: new MemoryDeadLetter(),
       signal: new AbortController().signal,
     });
-    await pipeline(Readable.from(records(pool, pool.length)), sink);
+    await pipeline(Readable.from(generate(pool, pool.length)), sink);
     // Loopback may still drop a datagram of the burst; the baseline cycles whatever arrived.
     for (let waited = 0; captured.length < pool.length && waited < 1000; waited += 10) {
       await new Promise((r) => setTimeout(r, 10));
@@ -260,7 +222,7 @@ async function captureFrames(pool: Template[], transport: Transport): Promise<Bu
     deadLetter: new MemoryDeadLetter(),
     signal: new AbortController().signal,
   });
-  await pipeline(Readable.from(records(pool, pool.length)), sink);
+  await pipeline(Readable.from(generate(pool, pool.length)), sink);
   server.close();
   // Re-cut into 64 KiB writes of whole frames, like the sink's chunks.
   const all = Buffer.concat(captured);
@@ -310,7 +272,7 @@ async function runBaseline(
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.connect(Number(port), hostname, resolve));
     let inBurst = 0;
-    for (const record of records(pool, RECORDS)) {
+    for (const record of generate(pool, RECORDS)) {
       frame(record);
       if (++inBurst === 1000) {
         await sendDatagrams(socket, frames.finish());
@@ -333,7 +295,7 @@ async function runBaseline(
     for (const buffer of buffers) if (!socket.write(buffer)) await once(socket, 'drain');
   };
   let pending = 0;
-  for (const record of records(pool, RECORDS)) {
+  for (const record of generate(pool, RECORDS)) {
     frame(record);
     pending += record.lineBytes ?? 0;
     if (pending >= CHUNK_TARGET_BYTES) {
