@@ -3,6 +3,11 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Pool } from 'undici';
 import type { PipelineRecord } from '../../src/core/record.js';
+import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
+import type { Sink, SinkContext } from '../../src/sinks/shared/contract.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { Metrics } from '../../src/telemetry/metrics.js';
+import { writeAll } from '../../test/helpers/write-all.js';
 import { makePool, type Template } from './bench-records.js';
 
 /**
@@ -30,6 +35,39 @@ export interface ChildResult {
   readonly cpuSeconds: number;
   readonly maxRssBytes: number;
   readonly recordBytes: number;
+}
+
+/** The settings every HTTP sink bench takes: --records, --runs, --gzipLevel, --variants. */
+export function benchSettings(args: Map<string, string>): {
+  records: number;
+  runs: number;
+  gzipLevel: number;
+  /** Comma-separated variant names to run (all by default). */
+  only: string[] | undefined;
+} {
+  return {
+    records: Number(args.get('records') ?? 200_000),
+    runs: Number(args.get('runs') ?? 3),
+    gzipLevel: Number(args.get('gzipLevel') ?? 3),
+    only: args.get('variants')?.split(','),
+  };
+}
+
+/** The sink as the pipeline writes it, to 'finish'; a dead-lettered record fails the run. */
+export async function driveSink(
+  create: (ctx: SinkContext) => Sink,
+  records: Iterable<PipelineRecord>,
+): Promise<void> {
+  const deadLetter = new MemoryDeadLetter();
+  const sink = create({
+    logger: silentLogger(),
+    metrics: new Metrics(),
+    deadLetter,
+    signal: new AbortController().signal,
+  });
+  await sink.start();
+  await writeAll(sink, records);
+  if (deadLetter.count > 0) throw new Error(`${deadLetter.count} records dead-lettered`);
 }
 
 type Run<V extends BenchVariant> = (job: ChildJob<V>, pool: Template[]) => Promise<void>;

@@ -20,24 +20,22 @@
  * second and per CPU second. The receiver checks every run created every document exactly once.
  */
 import { fileURLToPath } from 'node:url';
-import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { BulkEncoder } from '../../src/sinks/elasticsearch/bulk-encoder.js';
 import { DEFAULT_ES_INDEX } from '../../src/sinks/elasticsearch/config.js';
 import {
   createElasticsearchSink,
   elasticsearchSinkConfigSchema,
 } from '../../src/sinks/elasticsearch/index.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
-import { Metrics } from '../../src/telemetry/metrics.js';
-import { writeAll } from '../../test/helpers/write-all.js';
 import { startEsReceiver } from '../../test/infra/es-receiver.js';
 import { benchArgs } from '../lib/bench-args.js';
 import { generate, type Template } from '../lib/bench-records.js';
 import {
   type BenchVariant,
+  benchSettings,
   type ChildJob,
   child,
   childJob,
+  driveSink,
   measureVariants,
   printTable,
   runChild,
@@ -47,10 +45,7 @@ import {
 type Variant = BenchVariant;
 
 const args = benchArgs();
-const RECORDS = Number(args.get('records') ?? 200_000);
-const RUNS = Number(args.get('runs') ?? 3);
-const GZIP_LEVEL = Number(args.get('gzipLevel') ?? 3);
-const ONLY = args.get('variants')?.split(',');
+const { records: RECORDS, runs: RUNS, gzipLevel: GZIP_LEVEL, only: ONLY } = benchSettings(args);
 /** The sink's defaults, used by the baseline too. */
 const BATCH_MAX_BYTES = 5_000_000;
 const BATCH_MAX_COUNT = 1000;
@@ -70,16 +65,7 @@ async function runSink(job: ChildJob<Variant>, pool: Template[]): Promise<void> 
     batchMaxCount: BATCH_MAX_COUNT,
     maxInFlightRequests: IN_FLIGHT,
   });
-  const deadLetter = new MemoryDeadLetter();
-  const sink = createElasticsearchSink(config, {
-    logger: silentLogger(),
-    metrics: new Metrics(),
-    deadLetter,
-    signal: new AbortController().signal,
-  });
-  await sink.start();
-  await writeAll(sink, generate(pool, job.records));
-  if (deadLetter.count > 0) throw new Error(`${deadLetter.count} records dead-lettered`);
+  await driveSink((ctx) => createElasticsearchSink(config, ctx), generate(pool, job.records));
 }
 
 /** The minimal loop: same bulk bodies, POSTed with IN_FLIGHT requests at a time. */

@@ -17,21 +17,19 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { PipelineRecord } from '../../src/core/record.js';
-import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { createHttpSink, httpSinkConfigSchema } from '../../src/sinks/http/index.js';
 import { PRESETS } from '../../src/sinks/http/presets/index.js';
 import { jsonLines } from '../../src/sinks/shared/json-lines.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
-import { Metrics } from '../../src/telemetry/metrics.js';
-import { writeAll } from '../../test/helpers/write-all.js';
 import { type HttpReceiver, startHttpReceiver } from '../../test/infra/http-receivers.js';
 import { benchArgs } from '../lib/bench-args.js';
 import { generate, type Template } from '../lib/bench-records.js';
 import {
   type BenchVariant,
+  benchSettings,
   type ChildJob,
   child,
   childJob,
+  driveSink,
   measureVariants,
   printTable,
   runChild,
@@ -45,10 +43,7 @@ interface Variant extends BenchVariant {
 }
 
 const args = benchArgs();
-const RECORDS = Number(args.get('records') ?? 200_000);
-const RUNS = Number(args.get('runs') ?? 3);
-const GZIP_LEVEL = Number(args.get('gzipLevel') ?? 3);
-const ONLY = args.get('variants')?.split(',');
+const { records: RECORDS, runs: RUNS, gzipLevel: GZIP_LEVEL, only: ONLY } = benchSettings(args);
 /** The ndjson preset's defaults; datadog's are its own (4 MB / 1000), used by its baseline too. */
 const IN_FLIGHT = 4;
 const WARM_UP_RECORDS = 20_000;
@@ -73,16 +68,7 @@ async function runSink(job: ChildJob<Variant>, pool: Template[]): Promise<void> 
     gzipLevel: job.gzipLevel,
     maxInFlightRequests: IN_FLIGHT,
   });
-  const deadLetter = new MemoryDeadLetter();
-  const sink = createHttpSink(config, {
-    logger: silentLogger(),
-    metrics: new Metrics(),
-    deadLetter,
-    signal: new AbortController().signal,
-  });
-  await sink.start();
-  await writeAll(sink, generate(pool, job.records));
-  if (deadLetter.count > 0) throw new Error(`${deadLetter.count} records dead-lettered`);
+  await driveSink((ctx) => createHttpSink(config, ctx), generate(pool, job.records));
 }
 
 /** The minimal loop: same batches and body bytes, POSTed with IN_FLIGHT requests at a time. */

@@ -24,20 +24,18 @@
  * The receiver (one Node process parsing every event) is the ceiling for both sides.
  */
 import { fileURLToPath } from 'node:url';
-import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { HecEnvelopeEncoder } from '../../src/sinks/splunk-hec/envelope.js';
 import { createSplunkHecSink, splunkHecSinkConfigSchema } from '../../src/sinks/splunk-hec/index.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
-import { Metrics } from '../../src/telemetry/metrics.js';
-import { writeAll } from '../../test/helpers/write-all.js';
 import { type HecReceiver, startHecReceiver } from '../../test/infra/hec-receiver.js';
 import { benchArgs } from '../lib/bench-args.js';
 import { generate, type Template } from '../lib/bench-records.js';
 import {
   type BenchVariant,
+  benchSettings,
   type ChildJob,
   child,
   childJob,
+  driveSink,
   measureVariants,
   printTable,
   runChild,
@@ -49,11 +47,7 @@ interface Variant extends BenchVariant {
 }
 
 const args = benchArgs();
-const RECORDS = Number(args.get('records') ?? 200_000);
-const RUNS = Number(args.get('runs') ?? 3);
-const GZIP_LEVEL = Number(args.get('gzipLevel') ?? 3);
-/** Comma-separated variant names to run (all by default), e.g. --variants=sink-gzip-ack,baseline-gzip */
-const ONLY = args.get('variants')?.split(',');
+const { records: RECORDS, runs: RUNS, gzipLevel: GZIP_LEVEL, only: ONLY } = benchSettings(args);
 /** The sink's defaults, used by the baseline too. */
 const BATCH_MAX_BYTES = 1_000_000;
 const BATCH_MAX_COUNT = 1000;
@@ -77,16 +71,7 @@ async function runSink(job: ChildJob<Variant>, pool: Template[]): Promise<void> 
     batchMaxCount: BATCH_MAX_COUNT,
     maxInFlightRequests: IN_FLIGHT,
   });
-  const deadLetter = new MemoryDeadLetter();
-  const sink = createSplunkHecSink(config, {
-    logger: silentLogger(),
-    metrics: new Metrics(),
-    deadLetter,
-    signal: new AbortController().signal,
-  });
-  await sink.start();
-  await writeAll(sink, generate(pool, job.records));
-  if (deadLetter.count > 0) throw new Error(`${deadLetter.count} records dead-lettered`);
+  await driveSink((ctx) => createSplunkHecSink(config, ctx), generate(pool, job.records));
 }
 
 /** The minimal loop: same batches and bytes, POSTed with IN_FLIGHT requests at a time. */
