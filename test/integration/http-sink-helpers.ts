@@ -1,12 +1,14 @@
 /** Shared set-up of the http sink integration tests (not a test file itself). */
+import { strict as assert } from 'node:assert';
+import { after } from 'node:test';
 import type { PipelineRecord } from '../../src/core/record.js';
 import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { createHttpSink, type HttpSinkConfig, httpSinkConfigSchema } from '../../src/sinks/http/index.js';
 import type { Sink, SinkContext } from '../../src/sinks/shared/contract.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { CountingDelivery, makeRecord, sourceRef } from '../helpers/records.js';
-import type { HttpReceiver, ReceivedEvent } from '../infra/http-receivers.js';
-import { memoryLogger } from './splunk-hec-sink-helpers.js';
+import { type HttpReceiver, type ReceivedEvent, startHttpReceiver } from '../infra/http-receivers.js';
+import { deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
 
 export { counterTotal } from '../helpers/metrics.js';
 export { deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
@@ -85,4 +87,38 @@ export function countByEventId(events: readonly ReceivedEvent[]): Map<string, nu
 export function eachOnce(events: readonly ReceivedEvent[], ids: readonly string[]): boolean {
   const counts = countByEventId(events);
   return counts.size === ids.length && ids.every((id) => counts.get(id) === 1);
+}
+
+/**
+ * A receiver starter for one test file: each receiver it starts is stopped in an after hook it
+ * registers once.
+ */
+export function receiverStarter(): (...args: Parameters<typeof startHttpReceiver>) => Promise<HttpReceiver> {
+  const receivers: HttpReceiver[] = [];
+  after(async () => {
+    await Promise.all(receivers.map((r) => r.stop()));
+  });
+  return async (...args) => {
+    const rx = await startHttpReceiver(...args);
+    receivers.push(rx);
+    return rx;
+  };
+}
+
+/**
+ * Delivers `count` mixed records through `h` and asserts that `rx` got each exactly once and that
+ * all `count` were acknowledged; returns them and what the receiver got.
+ */
+export async function deliverEachOnce(h: HttpHarness, rx: HttpReceiver, count: number) {
+  const { records, delivery } = mixedRecords(count);
+  await deliver(h.sink, records);
+  const events = await rx.events();
+  assert.ok(
+    eachOnce(
+      events,
+      records.map((r) => r.eventId!),
+    ),
+  );
+  assert.equal(delivery.acked, count);
+  return { records, delivery, events };
 }
