@@ -89,3 +89,32 @@ export function auditLogsExport(
     env: { OPENAI_ADMIN_KEY: origin.apiKey, OPENAI_API_BASE: origin.apiBase },
   };
 }
+
+/** What an `export` command line names besides its sink: the principal, types, window, state, config. */
+export interface ExportCommand {
+  readonly workspace: string;
+  readonly types: readonly string[];
+  readonly window: { readonly after: string; readonly before: string };
+  readonly state: string;
+  readonly config: string;
+}
+
+/** The `export` arguments for `c`, then `sinkArgs`. */
+export function exportCliArgs(c: ExportCommand, sinkArgs: readonly string[]): string[] {
+  return [
+    'export',
+    '--principal',
+    c.workspace,
+    '--event-type',
+    c.types.join(','),
+    '--after',
+    c.window.after,
+    '--before',
+    c.window.before,
+    '--state-dir',
+    c.state,
+    '--config',
+    c.config,
+    ...sinkArgs,
+  ];
+}

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { Simulator } from '../../src/simulator/index.ts';
 import { CheckpointStore } from '../../src/state/index.ts';
 import { runCli } from '../helpers/cli.ts';
-import { expectedEvents, TempDirs } from '../helpers/export-fixtures.ts';
+import { expectedEvents, exportCliArgs, TempDirs } from '../helpers/export-fixtures.ts';
 import { type HecReceiver, startHecReceiver } from '../infra/hec-receiver.ts';
 import { startKafkaBroker } from '../infra/kafka.ts';
 import { startRsyslog } from '../infra/rsyslog.ts';
@@ -46,22 +46,10 @@ after(async () => {
 });
 
 function exportArgs(state: string, sinkArgs: string[]): string[] {
-  return [
-    'export',
-    '--principal',
-    workspace,
-    '--event-type',
-    'AUDIT_LOG,AUTH_LOG',
-    '--after',
-    window.after,
-    '--before',
-    window.before,
-    '--state-dir',
-    state,
-    '--config',
-    fastConfig,
-    ...sinkArgs,
-  ];
+  return exportCliArgs(
+    { workspace, types: ['AUDIT_LOG', 'AUTH_LOG'], window, state, config: fastConfig },
+    sinkArgs,
+  );
 }
 
 test('export --sink splunk-hec with indexer acknowledgement delivers every event once', async () => {

@@ -7,7 +7,7 @@ import type { EventType } from '../../src/simulator/index.ts';
 import { Simulator } from '../../src/simulator/index.ts';
 import { CheckpointStore } from '../../src/state/index.ts';
 import { collect, runCli, spawnCli } from '../helpers/cli.ts';
-import { expectedEvents, TempDirs } from '../helpers/export-fixtures.ts';
+import { expectedEvents, exportCliArgs, TempDirs } from '../helpers/export-fixtures.ts';
 import { startHttpReceiver } from '../infra/http-receivers.ts';
 import { FAST_SOURCE, idCounts, LiveSim, readSinkLines, WINDOW_MS, waitFor } from './service-helpers.ts';
 
@@ -49,22 +49,7 @@ after(async () => {
 });
 
 function exportArgs(state: string, sinkArgs: string[]): string[] {
-  return [
-    'export',
-    '--principal',
-    workspace,
-    '--event-type',
-    TYPES.join(','),
-    '--after',
-    window.after,
-    '--before',
-    window.before,
-    '--state-dir',
-    state,
-    '--config',
-    fastConfig,
-    ...sinkArgs,
-  ];
+  return exportCliArgs({ workspace, types: TYPES, window, state, config: fastConfig }, sinkArgs);
 }
 
 test('export --sink http --http-preset sumo, the Source URL from HTTP_URL_FILE: every event once, the URL nowhere on stderr', async () => {
