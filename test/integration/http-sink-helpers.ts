@@ -2,25 +2,15 @@
 import { strict as assert } from 'node:assert';
 import { after } from 'node:test';
 import type { PipelineRecord } from '../../src/core/record.js';
-import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { createHttpSink, type HttpSinkConfig, httpSinkConfigSchema } from '../../src/sinks/http/index.js';
-import type { Sink, SinkContext } from '../../src/sinks/shared/contract.js';
-import { Metrics } from '../../src/telemetry/metrics.js';
 import { CountingDelivery, makeRecord, sourceRef } from '../helpers/records.js';
 import { type HttpReceiver, type ReceivedEvent, startHttpReceiver } from '../infra/http-receivers.js';
-import { deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
+import { deliver, type SinkHarness, sinkHarness } from './splunk-hec-sink-helpers.js';
 
 export { counterTotal } from '../helpers/metrics.js';
 export { deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
 
-export interface HttpHarness {
-  readonly sink: Sink;
-  readonly ctx: SinkContext;
-  readonly deadLetter: MemoryDeadLetter;
-  readonly metrics: Metrics;
-  readonly logLines: string[];
-  readonly abort: AbortController;
-}
+export type HttpHarness = SinkHarness;
 
 /** Config input for `rx` with its credentials and fast retries; `overrides` are raw config input. */
 export function httpConfig(rx: HttpReceiver, overrides: Record<string, unknown> = {}): HttpSinkConfig {
@@ -45,12 +35,7 @@ export function httpConfig(rx: HttpReceiver, overrides: Record<string, unknown> 
 /** A sink against `rx` (see httpConfig). */
 export function httpSink(rx: HttpReceiver, overrides: Record<string, unknown> = {}): HttpHarness {
   const config = httpConfig(rx, overrides);
-  const { logger, lines } = memoryLogger();
-  const deadLetter = new MemoryDeadLetter();
-  const metrics = new Metrics();
-  const abort = new AbortController();
-  const ctx: SinkContext = { logger, metrics, deadLetter, signal: abort.signal };
-  return { sink: createHttpSink(config, ctx), ctx, deadLetter, metrics, logLines: lines, abort };
+  return sinkHarness((ctx) => createHttpSink(config, ctx));
 }
 
 export const CHAT = sourceRef({
