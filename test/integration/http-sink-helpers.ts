@@ -5,10 +5,10 @@ import type { PipelineRecord } from '../../src/core/record.js';
 import { createHttpSink, type HttpSinkConfig, httpSinkConfigSchema } from '../../src/sinks/http/index.js';
 import { CountingDelivery, makeRecord, sourceRef } from '../helpers/records.js';
 import { type HttpReceiver, type ReceivedEvent, startHttpReceiver } from '../infra/http-receivers.js';
-import { deliver, type SinkHarness, sinkHarness } from './splunk-hec-sink-helpers.js';
+import { countByEventId, deliver, type SinkHarness, sinkHarness } from './splunk-hec-sink-helpers.js';
 
 export { counterTotal } from '../helpers/metrics.js';
-export { deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
+export { countByEventId, deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
 
 export type HttpHarness = SinkHarness;
 
@@ -56,16 +56,6 @@ export function mixedRecords(
       : makeRecord(i, delivery, fields),
   );
   return { records, delivery };
-}
-
-/** event_id -> how many times the receiver stored it. */
-export function countByEventId(events: readonly ReceivedEvent[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const e of events) {
-    const id = String(e.event.event_id);
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
 }
 
 /** True when every one of `ids` arrived exactly once and nothing else did. */

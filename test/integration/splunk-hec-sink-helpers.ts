@@ -75,8 +75,8 @@ export async function deliver(sink: Sink, records: readonly PipelineRecord[]): P
   await pipeline(Readable.from(records, { objectMode: true }), sink);
 }
 
-/** event_id -> how many times the receiver indexed it. */
-export function countByEventId(events: readonly HecReceivedEvent[]): Map<string, number> {
+/** event_id -> how many times the receiver indexed (or stored) it; for the HEC and http receivers. */
+export function countByEventId(events: readonly Pick<HecReceivedEvent, 'event'>[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const e of events) {
     const id = String(e.event.event_id);
