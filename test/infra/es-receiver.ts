@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
-import { listeningUrl, stopChild } from './receiver-process.ts';
+import { Agent } from 'undici';
+import { controlCall, listeningUrl, stopChild } from './receiver-process.ts';
 
 const RECEIVER = fileURLToPath(new URL('./es/es-receiver.cjs', import.meta.url));
 
@@ -122,18 +122,7 @@ export async function startEsReceiver(options: EsReceiverOptions = {}): Promise<
     options.tls ? { connect: { ca: await readFile(options.tls.certPath, 'utf8') } } : {},
   );
 
-  async function call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
-    const res = await request(`${url}${path}`, {
-      method,
-      dispatcher,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`ES receiver control ${path} answered ${res.statusCode}`);
-    return JSON.parse(text);
-  }
+  const call = controlCall(url, dispatcher, 'ES');
 
   return {
     url,

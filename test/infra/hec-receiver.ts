@@ -10,8 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Agent, request } from 'undici';
-import { listeningUrl, stopChild } from './receiver-process.ts';
+import { Agent } from 'undici';
+import { controlCall, listeningUrl, stopChild } from './receiver-process.ts';
 
 const RECEIVER = fileURLToPath(new URL('./hec/hec-receiver.cjs', import.meta.url));
 
@@ -144,18 +144,7 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
     options.tls ? { connect: { ca: await readFile(options.tls.certPath, 'utf8') } } : {},
   );
 
-  async function call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
-    const res = await request(`${url}${path}`, {
-      method,
-      dispatcher,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`HEC receiver control ${path} answered ${res.statusCode}`);
-    return JSON.parse(text);
-  }
+  const call = controlCall(url, dispatcher, 'HEC');
 
   return {
     url,

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { type Agent, request } from 'undici';
 
 /* The child-process plumbing the ES, HEC and http contract receivers share. */
 
@@ -36,4 +37,28 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * The control call of a contract receiver at `url` (/__docs, /__stats, /__faults...): JSON in
+ * and out; anything but 200 throws, naming the receiver `name`.
+ */
+export function controlCall(
+  url: string,
+  dispatcher: Agent,
+  name: string,
+): (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => Promise<unknown> {
+  return async (method, path, body) => {
+    const res = await request(`${url}${path}`, {
+      method,
+      dispatcher,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200)
+      throw new Error(`${name} receiver control ${path} answered ${res.statusCode}`);
+    return JSON.parse(text);
+  };
 }
