@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { EventType, Simulator } from '../../src/simulator/index.ts';
+import { type EventType, Simulator } from '../../src/simulator/index.ts';
 
 /** Temporary directories removed by `cleanup()` (call it from `after`). */
 export class TempDirs {
@@ -87,5 +87,72 @@ export function auditLogsExport(
   return {
     args: ['export', '--source', 'audit-logs', '--principal', origin.sampleOrgId, '--after', after, ...more],
     env: { OPENAI_ADMIN_KEY: origin.apiKey, OPENAI_API_BASE: origin.apiBase },
+  };
+}
+
+/** What an `export` command line names besides its sink: the principal, types, window, state, config. */
+export interface ExportCommand {
+  readonly workspace: string;
+  readonly types: readonly string[];
+  readonly window: { readonly after: string; readonly before: string };
+  readonly state: string;
+  readonly config: string;
+}
+
+/** The `export` arguments for `c`, then `sinkArgs`. */
+export function exportCliArgs(c: ExportCommand, sinkArgs: readonly string[]): string[] {
+  return [
+    'export',
+    '--principal',
+    c.workspace,
+    '--event-type',
+    c.types.join(','),
+    '--after',
+    c.window.after,
+    '--before',
+    c.window.before,
+    '--state-dir',
+    c.state,
+    '--config',
+    c.config,
+    ...sinkArgs,
+  ];
+}
+
+/** A started simulator for `export` tests, its credentials as env, a window and a fast config. */
+export interface ExportSimulator {
+  readonly sim: Simulator;
+  readonly env: Record<string, string>;
+  readonly workspace: string;
+  readonly window: { after: string; before: string };
+  readonly fastConfig: string;
+}
+
+/**
+ * Starts a simulator seeded `seed` with generous rate limits; the window is six hours starting two
+ * days back (on a 10-minute boundary); the config (in a directory of `tmp`) lifts the source's rate
+ * limits. Stop `sim` in an after hook.
+ */
+export async function startExportSimulator(seed: string, tmp: TempDirs): Promise<ExportSimulator> {
+  const sim = new Simulator({
+    port: 0,
+    seed,
+    faults: {
+      rateLimit: { list: { limit: 1000, windowMs: 1000 }, download: { limit: 1000, windowMs: 1000 } },
+    },
+  });
+  const info = await sim.start();
+  const start = Math.floor((sim.now().getTime() - 2 * 86_400_000) / 600_000) * 600_000;
+  const fastConfig = join(await tmp.make(), 'fast.yaml');
+  await writeFile(
+    fastConfig,
+    'source:\n  listsPerMinute: 1000\n  downloadsPerMinute: 1000\n  rateWindowMs: 1000\n',
+  );
+  return {
+    sim,
+    env: { COMPLIANCE_API_KEY: info.apiKey, COMPLIANCE_API_BASE: info.baseUrl },
+    workspace: info.sampleWorkspaceId,
+    window: { after: new Date(start).toISOString(), before: new Date(start + 6 * 3_600_000).toISOString() },
+    fastConfig,
   };
 }

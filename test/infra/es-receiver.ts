@@ -4,11 +4,12 @@
  * credentials, an independent reader of the documents it indexed, fault controls, and `stop()`,
  * which kills exactly the process it started. Use from `before`/`after` (or `t.after`).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
+import { controlCall, listeningUrl, stopChild } from './receiver-process.ts';
 
 const RECEIVER = fileURLToPath(new URL('./es/es-receiver.cjs', import.meta.url));
 
@@ -116,23 +117,12 @@ export async function startEsReceiver(options: EsReceiverOptions = {}): Promise<
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
   });
-  const url = await listeningUrl(child, () => stderr);
+  const url = await listeningUrl(child, 'ES', () => stderr);
   const dispatcher = new Agent(
     options.tls ? { connect: { ca: await readFile(options.tls.certPath, 'utf8') } } : {},
   );
 
-  async function call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
-    const res = await request(`${url}${path}`, {
-      method,
-      dispatcher,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`ES receiver control ${path} answered ${res.statusCode}`);
-    return JSON.parse(text);
-  }
+  const call = controlCall(url, dispatcher, 'ES');
 
   return {
     url,
@@ -162,34 +152,4 @@ export async function startEsReceiver(options: EsReceiverOptions = {}): Promise<
       await stopChild(child);
     },
   };
-}
-
-function listeningUrl(child: ChildProcess, stderr: () => string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: string) => {
-      out += d;
-      const m = /ES receiver on (https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m?.[1]) {
-        child.stdout?.off('data', onData);
-        child.off('exit', onExit);
-        child.stdout?.resume(); // keep draining so the child never blocks on a full pipe
-        resolve(m[1]);
-      }
-    };
-    const onExit = (code: number | null) =>
-      reject(new Error(`ES receiver exited (${code}) before listening: ${stderr()}`));
-    child.stdout?.setEncoding('utf8').on('data', onData);
-    child.once('exit', onExit);
-    child.once('error', reject);
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -27,6 +27,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Agent, request } from 'undici';
+import { stopChild } from './receiver-process.ts';
 
 export type ReceiverKind = 'sumo' | 'datadog' | 'secops' | 'ndjson' | 'json-array';
 
@@ -471,15 +472,6 @@ function listening(child: ChildProcess, stderr: () => string): Promise<string> {
     );
     child.once('error', reject);
   });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
 }
 
 if (process.argv.includes('--serve') && process.argv[1] === SELF) {

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { EventType } from '../../src/simulator/index.ts';
 import { CheckpointStore } from '../../src/state/index.ts';
 import { collect, runCli, spawnCli } from '../helpers/cli.ts';
-import { expectedEvents, TempDirs } from '../helpers/export-fixtures.ts';
+import { expectedEvents, exportCliArgs, TempDirs } from '../helpers/export-fixtures.ts';
 import { type EsReceiver, startEsReceiver } from '../infra/es-receiver.ts';
 import { FAST_SOURCE, idCounts, LiveSim, readSinkLines, WINDOW_MS, waitFor } from './service-helpers.ts';
 
@@ -46,22 +46,7 @@ function window(): { after: string; before: string } {
 }
 
 function exportArgs(state: string, w: { after: string; before: string }, sinkArgs: string[]): string[] {
-  return [
-    'export',
-    '--principal',
-    workspace,
-    '--event-type',
-    TYPES.join(','),
-    '--after',
-    w.after,
-    '--before',
-    w.before,
-    '--state-dir',
-    state,
-    '--config',
-    fastConfig,
-    ...sinkArgs,
-  ];
+  return exportCliArgs({ workspace, types: TYPES, window: w, state, config: fastConfig }, sinkArgs);
 }
 
 test('export --sink elasticsearch delivers every event once, a data stream per type; a second export adds nothing', async () => {

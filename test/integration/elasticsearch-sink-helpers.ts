@@ -1,28 +1,18 @@
 /** Shared set-up of the elasticsearch sink integration tests (not a test file itself). */
 import type { PipelineRecord } from '../../src/core/record.js';
-import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import type { HttpEgress } from '../../src/http/index.js';
 import {
   createElasticsearchSink,
   type ElasticsearchSinkConfig,
   elasticsearchSinkConfigSchema,
 } from '../../src/sinks/elasticsearch/index.js';
-import type { Sink, SinkContext } from '../../src/sinks/shared/contract.js';
-import { Metrics } from '../../src/telemetry/metrics.js';
 import { CountingDelivery, makeRecord } from '../helpers/records.js';
 import type { EsIndexedDoc, EsReceiver } from '../infra/es-receiver.js';
-import { memoryLogger } from './splunk-hec-sink-helpers.js';
+import { type SinkHarness, sinkHarness } from './splunk-hec-sink-helpers.js';
 
 export { counterTotal, deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
 
-export interface EsHarness {
-  readonly sink: Sink;
-  readonly ctx: SinkContext;
-  readonly deadLetter: MemoryDeadLetter;
-  readonly metrics: Metrics;
-  readonly logLines: string[];
-  readonly abort: AbortController;
-}
+export type EsHarness = SinkHarness;
 
 /** The receiver's credentials as sink config (an inline `{ value }` secret, for tests). */
 export function credentials(receiver: EsReceiver): Record<string, unknown> {
@@ -48,18 +38,7 @@ export function esSink(
     retryMaxDelayMs: 20,
     ...overrides,
   });
-  const { logger, lines } = memoryLogger();
-  const deadLetter = new MemoryDeadLetter();
-  const metrics = new Metrics();
-  const abort = new AbortController();
-  const ctx: SinkContext = {
-    logger,
-    metrics,
-    deadLetter,
-    signal: abort.signal,
-    ...(egress === undefined ? {} : { egress }),
-  };
-  return { sink: createElasticsearchSink(config, ctx), ctx, deadLetter, metrics, logLines: lines, abort };
+  return sinkHarness((ctx) => createElasticsearchSink(config, ctx), egress);
 }
 
 /** _id -> how many times the receiver indexed it (over every index). */

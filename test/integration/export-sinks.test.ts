@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Simulator } from '../../src/simulator/index.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import { CheckpointStore } from '../../src/state/index.ts';
 import { runCli } from '../helpers/cli.ts';
-import { expectedEvents, TempDirs } from '../helpers/export-fixtures.ts';
+import { expectedEvents, exportCliArgs, startExportSimulator, TempDirs } from '../helpers/export-fixtures.ts';
 import { type HecReceiver, startHecReceiver } from '../infra/hec-receiver.ts';
 import { startKafkaBroker } from '../infra/kafka.ts';
 import { startRsyslog } from '../infra/rsyslog.ts';
@@ -22,23 +21,7 @@ let window: { after: string; before: string };
 let fastConfig: string;
 
 before(async () => {
-  sim = new Simulator({
-    port: 0,
-    seed: 'export-sinks',
-    faults: {
-      rateLimit: { list: { limit: 1000, windowMs: 1000 }, download: { limit: 1000, windowMs: 1000 } },
-    },
-  });
-  const info = await sim.start();
-  workspace = info.sampleWorkspaceId;
-  env = { COMPLIANCE_API_KEY: info.apiKey, COMPLIANCE_API_BASE: info.baseUrl };
-  const start = Math.floor((sim.now().getTime() - 2 * 86_400_000) / 600_000) * 600_000;
-  window = { after: new Date(start).toISOString(), before: new Date(start + 6 * 3_600_000).toISOString() };
-  fastConfig = join(await tmp.make(), 'fast.yaml');
-  await writeFile(
-    fastConfig,
-    'source:\n  listsPerMinute: 1000\n  downloadsPerMinute: 1000\n  rateWindowMs: 1000\n',
-  );
+  ({ sim, env, workspace, window, fastConfig } = await startExportSimulator('export-sinks', tmp));
 });
 after(async () => {
   await sim.stop();
@@ -46,22 +29,10 @@ after(async () => {
 });
 
 function exportArgs(state: string, sinkArgs: string[]): string[] {
-  return [
-    'export',
-    '--principal',
-    workspace,
-    '--event-type',
-    'AUDIT_LOG,AUTH_LOG',
-    '--after',
-    window.after,
-    '--before',
-    window.before,
-    '--state-dir',
-    state,
-    '--config',
-    fastConfig,
-    ...sinkArgs,
-  ];
+  return exportCliArgs(
+    { workspace, types: ['AUDIT_LOG', 'AUTH_LOG'], window, state, config: fastConfig },
+    sinkArgs,
+  );
 }
 
 test('export --sink splunk-hec with indexer acknowledgement delivers every event once', async () => {

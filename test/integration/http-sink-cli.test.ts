@@ -3,11 +3,10 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { EventType } from '../../src/simulator/index.ts';
-import { Simulator } from '../../src/simulator/index.ts';
+import type { EventType, Simulator } from '../../src/simulator/index.ts';
 import { CheckpointStore } from '../../src/state/index.ts';
 import { collect, runCli, spawnCli } from '../helpers/cli.ts';
-import { expectedEvents, TempDirs } from '../helpers/export-fixtures.ts';
+import { expectedEvents, exportCliArgs, startExportSimulator, TempDirs } from '../helpers/export-fixtures.ts';
 import { startHttpReceiver } from '../infra/http-receivers.ts';
 import { FAST_SOURCE, idCounts, LiveSim, readSinkLines, WINDOW_MS, waitFor } from './service-helpers.ts';
 
@@ -25,23 +24,7 @@ let fastConfig: string;
 const TYPES: EventType[] = ['AUDIT_LOG', 'AUTH_LOG'];
 
 before(async () => {
-  sim = new Simulator({
-    port: 0,
-    seed: 'http-sink-cli',
-    faults: {
-      rateLimit: { list: { limit: 1000, windowMs: 1000 }, download: { limit: 1000, windowMs: 1000 } },
-    },
-  });
-  const info = await sim.start();
-  workspace = info.sampleWorkspaceId;
-  env = { COMPLIANCE_API_KEY: info.apiKey, COMPLIANCE_API_BASE: info.baseUrl };
-  const start = Math.floor((sim.now().getTime() - 2 * 86_400_000) / 600_000) * 600_000;
-  window = { after: new Date(start).toISOString(), before: new Date(start + 6 * 3_600_000).toISOString() };
-  fastConfig = join(await tmp.make(), 'fast.yaml');
-  await writeFile(
-    fastConfig,
-    'source:\n  listsPerMinute: 1000\n  downloadsPerMinute: 1000\n  rateWindowMs: 1000\n',
-  );
+  ({ sim, env, workspace, window, fastConfig } = await startExportSimulator('http-sink-cli', tmp));
 });
 after(async () => {
   await sim.stop();
@@ -49,22 +32,7 @@ after(async () => {
 });
 
 function exportArgs(state: string, sinkArgs: string[]): string[] {
-  return [
-    'export',
-    '--principal',
-    workspace,
-    '--event-type',
-    TYPES.join(','),
-    '--after',
-    window.after,
-    '--before',
-    window.before,
-    '--state-dir',
-    state,
-    '--config',
-    fastConfig,
-    ...sinkArgs,
-  ];
+  return exportCliArgs({ workspace, types: TYPES, window, state, config: fastConfig }, sinkArgs);
 }
 
 test('export --sink http --http-preset sumo, the Source URL from HTTP_URL_FILE: every event once, the URL nowhere on stderr', async () => {

@@ -2,22 +2,21 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { makeSelfSignedCert } from '../infra/hec-receiver.js';
-import { type HttpReceiver, startHttpReceiver } from '../infra/http-receivers.js';
-import { counterTotal, deliver, eachOnce, httpSink, mixedRecords } from './http-sink-helpers.js';
+import {
+  counterTotal,
+  deliver,
+  deliverEachOnce,
+  eachOnce,
+  httpSink,
+  mixedRecords,
+  receiverStarter,
+} from './http-sink-helpers.js';
 
 const LIMIT = { timeout: 30_000 };
 
-const receivers: HttpReceiver[] = [];
-after(async () => {
-  await Promise.all(receivers.map((r) => r.stop()));
-});
-async function receiver(...args: Parameters<typeof startHttpReceiver>): Promise<HttpReceiver> {
-  const rx = await startHttpReceiver(...args);
-  receivers.push(rx);
-  return rx;
-}
+const receiver = receiverStarter();
 
 test(
   '413: requests over the receiver limit are split until they fit; every record arrives once',
@@ -26,15 +25,7 @@ test(
     const rx = await receiver({ kind: 'sumo', maxBodyBytes: 20_000 });
     const h = httpSink(rx, { batchMaxBytes: 200_000 });
     await h.sink.start();
-    const { records, delivery } = mixedRecords(600);
-    await deliver(h.sink, records);
-    assert.ok(
-      eachOnce(
-        await rx.events(),
-        records.map((r) => r.eventId!),
-      ),
-    );
-    assert.equal(delivery.acked, 600);
+    await deliverEachOnce(h, rx, 600);
     const stats = await rx.stats();
     assert.ok((stats.statuses['413'] ?? 0) > 0, `the receiver did answer 413: ${JSON.stringify(stats)}`);
     assert.equal(h.deadLetter.count, 0);
@@ -50,15 +41,7 @@ test(
     await rx.fault({ status: 503, count: 3 });
     const h = httpSink(rx, { batchMaxCount: 100 });
     await h.sink.start();
-    const { records, delivery } = mixedRecords(500);
-    await deliver(h.sink, records);
-    assert.ok(
-      eachOnce(
-        await rx.events(),
-        records.map((r) => r.eventId!),
-      ),
-    );
-    assert.equal(delivery.acked, 500);
+    await deliverEachOnce(h, rx, 500);
     const stats = await rx.stats();
     assert.equal(stats.statuses['429'], 1);
     assert.equal(stats.statuses['503'], 3);
@@ -71,15 +54,7 @@ test('connection resets are retried; every record arrives once', LIMIT, async ()
   await rx.fault({ destroy: true, count: 2 });
   const h = httpSink(rx, { batchMaxCount: 50 });
   await h.sink.start();
-  const { records, delivery } = mixedRecords(300);
-  await deliver(h.sink, records);
-  assert.ok(
-    eachOnce(
-      await rx.events(),
-      records.map((r) => r.eventId!),
-    ),
-  );
-  assert.equal(delivery.acked, 300);
+  await deliverEachOnce(h, rx, 300);
 });
 
 test(
@@ -164,15 +139,7 @@ test(
       assert.match(rx.url, /^https:/);
       const h = httpSink(rx, { tls: { ca: cert.certPath } });
       await h.sink.start();
-      const { records, delivery } = mixedRecords(50);
-      await deliver(h.sink, records);
-      assert.ok(
-        eachOnce(
-          await rx.events(),
-          records.map((r) => r.eventId!),
-        ),
-      );
-      assert.equal(delivery.acked, 50);
+      await deliverEachOnce(h, rx, 50);
 
       const untrusted = httpSink(rx);
       await untrusted.sink.start();

@@ -1,24 +1,16 @@
 /** Shared set-up of the http sink integration tests (not a test file itself). */
+import { strict as assert } from 'node:assert';
+import { after } from 'node:test';
 import type { PipelineRecord } from '../../src/core/record.js';
-import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { createHttpSink, type HttpSinkConfig, httpSinkConfigSchema } from '../../src/sinks/http/index.js';
-import type { Sink, SinkContext } from '../../src/sinks/shared/contract.js';
-import { Metrics } from '../../src/telemetry/metrics.js';
 import { CountingDelivery, makeRecord, sourceRef } from '../helpers/records.js';
-import type { HttpReceiver, ReceivedEvent } from '../infra/http-receivers.js';
-import { memoryLogger } from './splunk-hec-sink-helpers.js';
+import { type HttpReceiver, type ReceivedEvent, startHttpReceiver } from '../infra/http-receivers.js';
+import { countByEventId, deliver, type SinkHarness, sinkHarness } from './splunk-hec-sink-helpers.js';
 
 export { counterTotal } from '../helpers/metrics.js';
-export { deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
+export { countByEventId, deliver, memoryLogger } from './splunk-hec-sink-helpers.js';
 
-export interface HttpHarness {
-  readonly sink: Sink;
-  readonly ctx: SinkContext;
-  readonly deadLetter: MemoryDeadLetter;
-  readonly metrics: Metrics;
-  readonly logLines: string[];
-  readonly abort: AbortController;
-}
+export type HttpHarness = SinkHarness;
 
 /** Config input for `rx` with its credentials and fast retries; `overrides` are raw config input. */
 export function httpConfig(rx: HttpReceiver, overrides: Record<string, unknown> = {}): HttpSinkConfig {
@@ -43,12 +35,7 @@ export function httpConfig(rx: HttpReceiver, overrides: Record<string, unknown> 
 /** A sink against `rx` (see httpConfig). */
 export function httpSink(rx: HttpReceiver, overrides: Record<string, unknown> = {}): HttpHarness {
   const config = httpConfig(rx, overrides);
-  const { logger, lines } = memoryLogger();
-  const deadLetter = new MemoryDeadLetter();
-  const metrics = new Metrics();
-  const abort = new AbortController();
-  const ctx: SinkContext = { logger, metrics, deadLetter, signal: abort.signal };
-  return { sink: createHttpSink(config, ctx), ctx, deadLetter, metrics, logLines: lines, abort };
+  return sinkHarness((ctx) => createHttpSink(config, ctx));
 }
 
 export const CHAT = sourceRef({
@@ -71,18 +58,42 @@ export function mixedRecords(
   return { records, delivery };
 }
 
-/** event_id -> how many times the receiver stored it. */
-export function countByEventId(events: readonly ReceivedEvent[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const e of events) {
-    const id = String(e.event.event_id);
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
-}
-
 /** True when every one of `ids` arrived exactly once and nothing else did. */
 export function eachOnce(events: readonly ReceivedEvent[], ids: readonly string[]): boolean {
   const counts = countByEventId(events);
   return counts.size === ids.length && ids.every((id) => counts.get(id) === 1);
+}
+
+/**
+ * A receiver starter for one test file: each receiver it starts is stopped in an after hook it
+ * registers once.
+ */
+export function receiverStarter(): (...args: Parameters<typeof startHttpReceiver>) => Promise<HttpReceiver> {
+  const receivers: HttpReceiver[] = [];
+  after(async () => {
+    await Promise.all(receivers.map((r) => r.stop()));
+  });
+  return async (...args) => {
+    const rx = await startHttpReceiver(...args);
+    receivers.push(rx);
+    return rx;
+  };
+}
+
+/**
+ * Delivers `count` mixed records through `h` and asserts that `rx` got each exactly once and that
+ * all `count` were acknowledged; returns them and what the receiver got.
+ */
+export async function deliverEachOnce(h: HttpHarness, rx: HttpReceiver, count: number) {
+  const { records, delivery } = mixedRecords(count);
+  await deliver(h.sink, records);
+  const events = await rx.events();
+  assert.ok(
+    eachOnce(
+      events,
+      records.map((r) => r.eventId!),
+    ),
+  );
+  assert.equal(delivery.acked, count);
+  return { records, delivery, events };
 }

@@ -1,23 +1,22 @@
 import { strict as assert } from 'node:assert';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { httpSinkConfigSchema } from '../../src/sinks/http/index.js';
 import { PRESETS } from '../../src/sinks/http/presets/index.js';
 import { CountingDelivery, makeRecord } from '../helpers/records.js';
-import { type HttpReceiver, startHttpReceiver } from '../infra/http-receivers.js';
-import { counterTotal, deliver, eachOnce, httpSink, mixedRecords } from './http-sink-helpers.js';
+import {
+  counterTotal,
+  deliver,
+  deliverEachOnce,
+  eachOnce,
+  httpSink,
+  mixedRecords,
+  receiverStarter,
+} from './http-sink-helpers.js';
 
 /** A failing test ends in seconds instead of hanging on an event that never comes. */
 const LIMIT = { timeout: 30_000 };
 
-const receivers: HttpReceiver[] = [];
-after(async () => {
-  await Promise.all(receivers.map((r) => r.stop()));
-});
-async function receiver(...args: Parameters<typeof startHttpReceiver>): Promise<HttpReceiver> {
-  const rx = await startHttpReceiver(...args);
-  receivers.push(rx);
-  return rx;
-}
+const receiver = receiverStarter();
 
 test(
   'ndjson: each record once as its own line, with a bearer token and the configured headers',
@@ -29,16 +28,7 @@ test(
       headers: { 'X-Test-Type': '{event_type_lower}' },
     });
     await h.sink.start();
-    const { records, delivery } = mixedRecords(300);
-    await deliver(h.sink, records);
-    const events = await rx.events();
-    assert.ok(
-      eachOnce(
-        events,
-        records.map((r) => r.eventId!),
-      ),
-    );
-    assert.equal(delivery.acked, 300);
+    const { records, events } = await deliverEachOnce(h, rx, 300);
     const byId = new Map(events.map((e) => [String(e.event.event_id), e]));
     for (const r of records.slice(0, 3)) {
       const e = byId.get(r.eventId!)!;
@@ -59,16 +49,7 @@ test('json-array: one JSON array per request, with basic auth and gzip when aske
     batchMaxCount: 50,
   });
   await h.sink.start();
-  const { records, delivery } = mixedRecords(220);
-  await deliver(h.sink, records);
-  const events = await rx.events();
-  assert.ok(
-    eachOnce(
-      events,
-      records.map((r) => r.eventId!),
-    ),
-  );
-  assert.equal(delivery.acked, 220);
+  const { events } = await deliverEachOnce(h, rx, 220);
   assert.ok(events.every((e) => e.gzip && e.headers['content-type'] === 'application/json'));
   assert.ok((await rx.stats()).requests >= 5, 'batchMaxCount 50: at least 5 requests');
 });
@@ -80,16 +61,7 @@ test(
     const rx = await receiver({ kind: 'sumo' });
     const h = httpSink(rx, { sumo: { host: 'fwd-{principal_id}' } });
     await h.sink.start();
-    const { records, delivery } = mixedRecords(400);
-    await deliver(h.sink, records);
-    const events = await rx.events();
-    assert.ok(
-      eachOnce(
-        events,
-        records.map((r) => r.eventId!),
-      ),
-    );
-    assert.equal(delivery.acked, 400);
+    const { events } = await deliverEachOnce(h, rx, 400);
     for (const e of events) {
       const type = String(e.event.type).toLowerCase();
       assert.equal(e.gzip, true);
@@ -110,16 +82,7 @@ test(
     const rx = await receiver({ kind: 'datadog' });
     const h = httpSink(rx, { datadog: { service: 'compliance', hostname: 'fwd-1' } });
     await h.sink.start();
-    const { records, delivery } = mixedRecords(2500);
-    await deliver(h.sink, records);
-    const events = await rx.events();
-    assert.ok(
-      eachOnce(
-        events,
-        records.map((r) => r.eventId!),
-      ),
-    );
-    assert.equal(delivery.acked, 2500);
+    const { records, events } = await deliverEachOnce(h, rx, 2500);
     const stats = await rx.stats();
     assert.equal(stats.statuses['202'], stats.requests, 'every request accepted (<= 1000 entries, <= 5 MB)');
     assert.ok(stats.requests >= 3, '2500 entries need at least 3 requests');
@@ -167,16 +130,7 @@ test('secops: newline-separated JSON with X-goog-api-key and X-Webhook-Access-Ke
   const rx = await receiver({ kind: 'secops', secret: 'feed-secret-123' });
   const h = httpSink(rx);
   await h.sink.start();
-  const { records, delivery } = mixedRecords(250);
-  await deliver(h.sink, records);
-  const events = await rx.events();
-  assert.ok(
-    eachOnce(
-      events,
-      records.map((r) => r.eventId!),
-    ),
-  );
-  assert.equal(delivery.acked, 250);
+  const { events } = await deliverEachOnce(h, rx, 250);
   assert.ok(events.every((e) => e.headers['content-type'] === 'application/json' && !e.gzip));
 });
 

@@ -4,11 +4,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { isCfError } from '../../src/core/errors/index.js';
 import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
 import { createKafkaSink, kafkaSinkConfigSchema } from '../../src/sinks/kafka/index.js';
 import type { AddonLoad } from '../../src/sinks/kafka/rdkafka-api.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
+import { startRejection } from '../helpers/kafka-clients.js';
 import { CountingDelivery, makeRecord } from '../helpers/records.js';
 import { type KafkaBroker, startKafkaBroker } from '../infra/kafka.js';
 import { memoryLogger, writeAll } from './kafka-sink-helpers.js';
@@ -69,12 +69,7 @@ describe('kafka sink client choice', () => {
 
   it('refuses to start when kafka.client names librdkafka and its addon does not load', async () => {
     const { sink } = sinkWith({ brokers: kafka.brokers, topic: 'chosen', client: 'librdkafka' }, NO_ADDON);
-    const err = await sink.start().then(
-      () => assert.fail('start() should reject'),
-      (e: unknown) => e,
-    );
-    sink.destroy();
-    assert.ok(isCfError(err));
+    const err = await startRejection(sink);
     assert.equal(err.code, 'CF_ERR_CONFIG');
     assert.equal(err.retriable, false);
     assert.match(

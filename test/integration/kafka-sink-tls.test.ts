@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { isCfError } from '../../src/core/errors/index.js';
+import { startRejection } from '../helpers/kafka-clients.js';
 import { KAFKA_CLIENTS, kafkaSink } from './kafka-sink-helpers.js';
 
 const run = promisify(execFile);
@@ -126,12 +127,7 @@ for (const client of KAFKA_CLIENTS) {
     it('refuses a broker whose certificate the configured CAs do not vouch for, without retrying', async () => {
       clients.length = 0;
       const { sink } = kafkaSink({ client, brokers: [address], connectionTimeoutMs: 1000, tls: {} });
-      const err = await sink.start().then(
-        () => assert.fail('start() should reject'),
-        (e: unknown) => e,
-      );
-      sink.destroy();
-      assert.ok(isCfError(err));
+      const err = await startRejection(sink);
       assert.equal(err.code, 'CF_ERR_SINK_TLS');
       assert.equal(err.retriable, false);
       assert.match(err.message, /tls\.caFile/);
@@ -143,12 +139,7 @@ for (const client of KAFKA_CLIENTS) {
 
     it('says which file is missing', async () => {
       const { sink } = kafkaSink({ client, brokers: [address], tls: { caFile: join(dir, 'nope.pem') } });
-      const err = await sink.start().then(
-        () => assert.fail('start() should reject'),
-        (e: unknown) => e,
-      );
-      sink.destroy();
-      assert.ok(isCfError(err));
+      const err = await startRejection(sink);
       assert.equal(err.code, 'CF_ERR_CONFIG');
       assert.match(err.message, /tls\.caFile .*nope\.pem \(ENOENT\)/);
     });

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import pino, { type Logger } from 'pino';
 import type { PipelineRecord } from '../../src/core/record.js';
 import { MemoryDeadLetter } from '../../src/engine/dead-letter-file.js';
+import type { HttpEgress } from '../../src/http/index.js';
 import type { Sink, SinkContext } from '../../src/sinks/shared/contract.js';
 import {
   createSplunkHecSink,
@@ -25,13 +26,32 @@ export function memoryLogger(): { logger: Logger; lines: string[] } {
   return { logger: pino({ level: 'trace' }, stream), lines };
 }
 
-export interface HecHarness {
+/** A sink under test and what it writes into: logs, dead letters, metrics; `abort` stops it. */
+export interface SinkHarness {
   readonly sink: Sink;
   readonly ctx: SinkContext;
   readonly deadLetter: MemoryDeadLetter;
   readonly metrics: Metrics;
   readonly logLines: string[];
   readonly abort: AbortController;
+}
+
+export type HecHarness = SinkHarness;
+
+/** A sink made by `create` with an in-memory logger, dead letter and metrics (and `egress` if given). */
+export function sinkHarness(create: (ctx: SinkContext) => Sink, egress?: HttpEgress): SinkHarness {
+  const { logger, lines } = memoryLogger();
+  const deadLetter = new MemoryDeadLetter();
+  const metrics = new Metrics();
+  const abort = new AbortController();
+  const ctx: SinkContext = {
+    logger,
+    metrics,
+    deadLetter,
+    signal: abort.signal,
+    ...(egress === undefined ? {} : { egress }),
+  };
+  return { sink: create(ctx), ctx, deadLetter, metrics, logLines: lines, abort };
 }
 
 /** A sink against `receiver`, with fast retries and flushes; `overrides` are raw config input. */
@@ -47,12 +67,7 @@ export function hecSink(receiver: HecReceiver, overrides: Record<string, unknown
     ackPollIntervalMs: 10,
     ...overrides,
   });
-  const { logger, lines } = memoryLogger();
-  const deadLetter = new MemoryDeadLetter();
-  const metrics = new Metrics();
-  const abort = new AbortController();
-  const ctx: SinkContext = { logger, metrics, deadLetter, signal: abort.signal };
-  return { sink: createSplunkHecSink(config, ctx), ctx, deadLetter, metrics, logLines: lines, abort };
+  return sinkHarness((ctx) => createSplunkHecSink(config, ctx));
 }
 
 /** Writes the records with backpressure, ends the sink and waits for 'finish' (rejects on error). */
@@ -60,8 +75,8 @@ export async function deliver(sink: Sink, records: readonly PipelineRecord[]): P
   await pipeline(Readable.from(records, { objectMode: true }), sink);
 }
 
-/** event_id -> how many times the receiver indexed it. */
-export function countByEventId(events: readonly HecReceivedEvent[]): Map<string, number> {
+/** event_id -> how many times the receiver indexed (or stored) it; for the HEC and http receivers. */
+export function countByEventId(events: readonly Pick<HecReceivedEvent, 'event'>[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const e of events) {
     const id = String(e.event.event_id);

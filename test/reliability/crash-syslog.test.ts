@@ -1,8 +1,5 @@
-import { after, test } from 'node:test';
-import { TempDirs } from '../helpers/export-fixtures.ts';
-import { assertNothingLost } from './crash-assertions.ts';
-import { runCrashScenario } from './crash-harness.ts';
-import { startCrashSimulator, syslogTcpTarget } from './crash-targets.ts';
+import { test } from 'node:test';
+import { crashRunner, syslogTcpTarget } from './crash-targets.ts';
 
 /*
  * Crash consistency of `export` into syslog over TCP: a bounded number of SIGKILLs at seeded random
@@ -10,24 +7,8 @@ import { startCrashSimulator, syslogTcpTarget } from './crash-targets.ts';
  * Replay a failure with CF_CRASH_SEED=<seed>; `npm run chaos` runs hundreds of kills.
  */
 const KILLS = 3;
-const tmp = new TempDirs();
-const stops: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const stop of stops.reverse()) await stop();
-  await tmp.cleanup();
-});
+const runCrash = crashRunner(KILLS);
 
 test(`export into syslog over TCP survives ${KILLS} SIGKILLs with every event_id delivered`, async (t) => {
-  const sim = await startCrashSimulator('crash-syslog');
-  stops.push(sim.stop);
-  const dir = await tmp.make();
-  const target = await syslogTcpTarget();
-  stops.push(target.stop);
-  const seed = Number(process.env.CF_CRASH_SEED ?? 11);
-  const outcome = await runCrashScenario(target, { ...sim, dir, kills: KILLS, seed });
-  t.diagnostic(
-    `seed ${seed}: ${outcome.killed}/${outcome.attempts} runs killed, ${outcome.expectedEvents} events in ${outcome.files} files, ` +
-      `${outcome.duplicates} duplicates from ${outcome.repeatedFiles} files`,
-  );
-  assertNothingLost(outcome);
+  await runCrash(t, 'crash-syslog', () => syslogTcpTarget());
 });

@@ -1,11 +1,20 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { after, type TestContext } from 'node:test';
 import { Simulator } from '../../src/simulator/index.ts';
+import { TempDirs } from '../helpers/export-fixtures.ts';
 import { startEsReceiver } from '../infra/es-receiver.ts';
 import { startHecReceiver } from '../infra/hec-receiver.ts';
 import { startKafkaBroker } from '../infra/kafka.ts';
 import { startRsyslog } from '../infra/rsyslog.ts';
-import { type CrashScenario, type CrashTarget, countEventIds } from './crash-harness.ts';
+import { assertNothingLost } from './crash-assertions.ts';
+import {
+  type CrashOutcome,
+  type CrashScenario,
+  type CrashTarget,
+  countEventIds,
+  runCrashScenario,
+} from './crash-harness.ts';
 
 /*
  * The durable sinks the crash harness drives, each with a reader that does not go through the
@@ -144,5 +153,42 @@ export async function startCrashSimulator(
       before: new Date(start + hours * 3_600_000).toISOString(),
     },
     stop: () => sim.stop(),
+  };
+}
+
+/**
+ * The body every crash-consistency test shares (test/reliability/crash-*.test.ts): registers one
+ * after hook that stops what the tests started and removes their directories, and returns the run:
+ * a crash simulator named `simName`, a fresh directory, the target `makeTarget` starts there,
+ * `kills` SIGKILLs seeded by CF_CRASH_SEED (default 11), the outcome as a diagnostic, and
+ * assertNothingLost. The caller asserts what else its sink promises on the outcome returned.
+ */
+export function crashRunner(
+  kills: number,
+): (
+  t: TestContext,
+  simName: string,
+  makeTarget: (dir: string) => StartedTarget | Promise<StartedTarget>,
+) => Promise<CrashOutcome> {
+  const tmp = new TempDirs();
+  const stops: Array<() => Promise<unknown>> = [];
+  after(async () => {
+    for (const stop of stops.reverse()) await stop();
+    await tmp.cleanup();
+  });
+  return async (t, simName, makeTarget) => {
+    const sim = await startCrashSimulator(simName);
+    stops.push(sim.stop);
+    const dir = await tmp.make();
+    const target = await makeTarget(dir);
+    stops.push(target.stop);
+    const seed = Number(process.env.CF_CRASH_SEED ?? 11);
+    const outcome = await runCrashScenario(target, { ...sim, dir, kills, seed });
+    t.diagnostic(
+      `seed ${seed}: ${outcome.killed}/${outcome.attempts} runs killed, ${outcome.expectedEvents} events in ${outcome.files} files, ` +
+        `${outcome.duplicates} duplicates from ${outcome.repeatedFiles} files`,
+    );
+    assertNothingLost(outcome);
+    return outcome;
   };
 }

@@ -1,4 +1,5 @@
 import { type PipelineRecord, recordBytes } from '../../core/record.js';
+import { eventTimeMs } from '../shared/event-time.js';
 
 /** `"@timestamp":"2026-01-01T00:00:00.000Z",` at most (a six-digit year and the comma included). */
 const TIMESTAMP_MAX_BYTES = '"@timestamp":"+002026-01-01T00:00:00.000Z",'.length;
@@ -79,16 +80,7 @@ function withTimestamp(line: string, iso: string): string {
  * ISO-8601 UTC with milliseconds; the ingest time when it is absent or unreadable.
  */
 export function isoTime(timestamp: string | undefined, ingestTimeMs: number): string {
-  let ms = Number.NaN;
-  if (timestamp !== undefined && timestamp !== '') {
-    if (/^\d+(\.\d+)?$/.test(timestamp)) {
-      const n = Number(timestamp);
-      // 1e11 seconds is the year 5138: anything larger is milliseconds.
-      ms = n > 1e11 ? n : n * 1000;
-    } else {
-      ms = Date.parse(timestamp);
-    }
-  }
+  const ms = eventTimeMs(timestamp);
   const date = new Date(Number.isFinite(ms) ? Math.round(ms) : ingestTimeMs);
   return Number.isFinite(date.getTime()) ? date.toISOString() : new Date(ingestTimeMs).toISOString();
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../core/secret-ref.js';
+import { httpDeliveryFields } from '../shared/http-delivery/index.js';
 
 const positiveInt = () => z.number().int().min(1);
 
@@ -54,27 +55,12 @@ export const elasticsearchSinkConfigSchema = z
         'Bulk body bytes per request before compression (Elastic suggests bulk requests of a few MB; http.max_content_length is 100 MB by default). A record larger than this is sent alone.',
     }),
     batchMaxCount: positiveInt().default(1000).meta({ description: 'Documents per bulk request at most.' }),
-    lingerMs: z
-      .number()
-      .int()
-      .min(0)
-      .default(1000)
-      .meta({ description: 'A batch that is not full is sent this long after its first record.' }),
-    maxInFlightRequests: positiveInt()
-      .max(64)
-      .default(4)
-      .meta({ description: 'Bulk requests in flight at once.' }),
-    requestTimeoutMs: positiveInt()
-      .default(60_000)
-      .meta({ description: 'Time to wait for response headers and for each chunk of the body.' }),
-    retryMaxAttempts: positiveInt().default(10).meta({
-      description:
+    ...httpDeliveryFields({
+      inFlightDescription: 'Bulk requests in flight at once.',
+      requestTimeoutMs: 60_000,
+      retryAttemptsDescription:
         'Attempts for a request failing transiently (429, 5xx but 501, socket errors), and rounds of documents the bulk answer asks to retry (429/5xx items); then fatal.',
     }),
-    retryInitialDelayMs: positiveInt().default(500).meta({ description: 'First retry delay (full jitter).' }),
-    retryMaxDelayMs: positiveInt()
-      .default(30_000)
-      .meta({ description: 'Cap of the exponential retry delay; Retry-After may ask for more.' }),
     healthCheck: z.boolean().default(true).meta({
       description: 'At start, GET / with the credentials: checks the URL and the auth before sending.',
     }),

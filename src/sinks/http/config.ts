@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../core/secret-ref.js';
+import { httpDeliveryFields } from '../shared/http-delivery/index.js';
 import { PRESET_NAMES, PRESETS } from './presets/index.js';
 import { HTTP_TEMPLATE_PLACEHOLDERS, templateProblems } from './template.js';
 
@@ -146,27 +147,12 @@ export const httpSinkConfigSchema = z
       description:
         'Largest record, as encoded for the receiver; a larger one is dead-lettered before it is sent. Default the preset’s (datadog 1 MB: larger entries are truncated silently).',
     }),
-    lingerMs: z
-      .number()
-      .int()
-      .min(0)
-      .default(1000)
-      .meta({ description: 'A batch that is not full is sent this long after its first record.' }),
-    maxInFlightRequests: positiveInt()
-      .max(64)
-      .default(4)
-      .meta({ description: 'Requests in flight at once.' }),
-    requestTimeoutMs: positiveInt()
-      .default(30_000)
-      .meta({ description: 'Time to wait for response headers and for each chunk of the body.' }),
-    retryMaxAttempts: positiveInt().default(10).meta({
-      description:
+    ...httpDeliveryFields({
+      inFlightDescription: 'Requests in flight at once.',
+      requestTimeoutMs: 30_000,
+      retryAttemptsDescription:
         'Attempts for a request failing transiently (408, 429, 5xx but 501, socket errors); then fatal.',
     }),
-    retryInitialDelayMs: positiveInt().default(500).meta({ description: 'First retry delay (full jitter).' }),
-    retryMaxDelayMs: positiveInt()
-      .default(30_000)
-      .meta({ description: 'Cap of the exponential retry delay; Retry-After may ask for more.' }),
     tls: z
       .strictObject({
         ca: z.string().min(1).optional().meta({

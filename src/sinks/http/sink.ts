@@ -1,4 +1,3 @@
-import { deadLetterEntry } from '../../core/dead-letter.js';
 import type { PipelineRecord } from '../../core/record.js';
 import type { Batch } from '../shared/batching-sink.js';
 import type { SinkContext } from '../shared/contract.js';
@@ -88,17 +87,12 @@ export class HttpPresetSink extends HttpDeliverySink<HttpAnswer> {
   private async deadLetterOversize(record: PipelineRecord, bytes: number, limit: number): Promise<void> {
     const { preset } = this.options;
     const reason = `The record is ${bytes} bytes as ${preset.title} entry, over its limit of ${limit} bytes (maxRecordBytes); it was not sent.`;
-    await this.ctx.deadLetter.write(
-      deadLetterEntry({
-        stage: 'sink',
-        code: 'CF_ERR_RECORD_TOO_LARGE',
-        reason,
-        sink: this.sinkName,
-        record,
-        detail: { bytes, maxRecordBytes: limit, preset: preset.name },
-      }),
+    await this.deadLetterTooLarge(
+      record,
+      reason,
+      { bytes, maxRecordBytes: limit, preset: preset.name },
+      'http_too_large',
     );
-    this.markDeadLettered(record, 'http_too_large');
     this.log.warn(
       { eventId: record.eventId, bytes, maxRecordBytes: limit },
       `A record over ${preset.title}'s entry limit was dead-lettered.`,

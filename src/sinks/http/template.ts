@@ -1,4 +1,5 @@
 import type { PipelineRecord } from '../../core/record.js';
+import { parseTemplate, placeholderValue, type TemplatePart } from '../shared/template.js';
 
 /**
  * Header and tag templates: literal text with `{placeholder}`s filled from a record's source
@@ -14,31 +15,14 @@ export const HTTP_TEMPLATE_PLACEHOLDERS = [
   'source',
 ] as const;
 
-type Placeholder = (typeof HTTP_TEMPLATE_PLACEHOLDERS)[number];
-type Part = string | { readonly placeholder: Placeholder };
-
-const PLACEHOLDER = /\{([^{}]*)\}/g;
+type HttpPlaceholder = (typeof HTTP_TEMPLATE_PLACEHOLDERS)[number];
+type Part = TemplatePart<HttpPlaceholder>;
 
 function parse(template: string): { parts: Part[]; problems: string[] } {
-  const parts: Part[] = [];
-  const problems: string[] = [];
-  let last = 0;
-  for (const m of template.matchAll(PLACEHOLDER)) {
-    const name = m[1] ?? '';
-    if (m.index > last) parts.push(template.slice(last, m.index));
-    if ((HTTP_TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name)) {
-      parts.push({ placeholder: name as Placeholder });
-    } else {
-      const known = HTTP_TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ');
-      problems.push(`unknown placeholder {${name}} in "${template}" (known: ${known})`);
-    }
-    last = m.index + m[0].length;
-  }
-  if (last < template.length) parts.push(template.slice(last));
-  if (parts.some((p) => typeof p === 'string' && /[{}]/.test(p))) {
-    problems.push(`unbalanced brace in "${template}"`);
-  }
-  return { parts, problems };
+  return parseTemplate(template, HTTP_TEMPLATE_PLACEHOLDERS, {
+    quoteTemplate: true,
+    braceProblemPerPart: false,
+  });
 }
 
 /** Problems with a template (unknown placeholders, stray braces); empty when it is usable. */
@@ -55,28 +39,14 @@ export class Template {
 
   /** True when the template names no placeholder: the same text for every record. */
   get fixed(): boolean {
-    return this.parts.every((p) => typeof p === 'string');
+    return this.parts.every((p) => 'literal' in p);
   }
 
   render(record: PipelineRecord): string {
     let out = '';
     for (const p of this.parts) {
-      if (typeof p === 'string') out += p;
-      else out += placeholderValue(p.placeholder, record);
+      out += 'literal' in p ? p.literal : placeholderValue(record, p.placeholder);
     }
     return out;
-  }
-}
-
-function placeholderValue(name: Placeholder, record: PipelineRecord): string {
-  switch (name) {
-    case 'event_type':
-      return record.source.eventType;
-    case 'event_type_lower':
-      return record.source.eventType.toLowerCase();
-    case 'principal_id':
-      return record.source.principalId;
-    case 'source':
-      return record.source.source;
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
+import type { Logger } from 'pino';
 import { CfError } from '../../core/errors/index.js';
 import { resolveSecret } from '../../core/secret-ref.js';
 import type { KafkaSinkConfig } from './config.js';
@@ -38,4 +39,14 @@ export function saslOptions(sasl: KafkaSinkConfig['sasl']): SASLOptions | undefi
   if (sasl === undefined) return undefined;
   const password = resolveSecret(sasl.password, 'The Kafka SASL password').reveal();
   return { mechanism: sasl.mechanism, username: sasl.username, password };
+}
+
+/** Warns once, at connect, when the brokers' certificates are not verified (either client). */
+export function warnIfUnverifiedTls(o: Pick<KafkaSinkConfig, 'tls' | 'brokers'>, logger: Logger): void {
+  if (o.tls !== undefined && !o.tls.rejectUnauthorized) {
+    logger.warn(
+      { brokers: o.brokers },
+      'TLS certificate verification is off for the Kafka brokers (tls.rejectUnauthorized: false): anyone on the path can read and alter the records.',
+    );
+  }
 }

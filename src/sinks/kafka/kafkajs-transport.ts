@@ -1,7 +1,7 @@
 import kafkajs, { type Admin, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CfError } from '../../core/errors/index.js';
-import { saslOptions, tlsOptions } from './client-security.js';
+import { saslOptions, tlsOptions, warnIfUnverifiedTls } from './client-security.js';
 import { type KafkaCompression, useCompression } from './codecs.js';
 import { compressAhead, type KafkaCodec } from './compress-ahead.js';
 import type { KafkaSinkConfig } from './config.js';
@@ -56,12 +56,7 @@ export class KafkajsTransport implements KafkaTransport {
 
   async connect(): Promise<void> {
     const o = this.options;
-    if (o.tls !== undefined && !o.tls.rejectUnauthorized) {
-      this.logger.warn(
-        { brokers: o.brokers },
-        'TLS certificate verification is off for the Kafka brokers (tls.rejectUnauthorized: false): anyone on the path can read and alter the records.',
-      );
-    }
+    warnIfUnverifiedTls(o, this.logger);
     if (!installRecordEncoder()) {
       this.logger.debug(
         'kafkajs is not the version the faster record encoder was checked against; using its own.',

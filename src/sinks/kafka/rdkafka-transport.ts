@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { CfError } from '../../core/errors/index.js';
 import { redactSecrets } from '../../core/secret.js';
-import { saslOptions, tlsOptions } from './client-security.js';
+import { saslOptions, tlsOptions, warnIfUnverifiedTls } from './client-security.js';
 import type { KafkaSinkConfig } from './config.js';
 import type { KafkaMessage } from './encoder.js';
 import type { KafkajsTransportOptions } from './kafkajs-transport.js';
@@ -154,12 +154,7 @@ export class RdKafkaTransport implements KafkaTransport {
 
   async connect(): Promise<void> {
     const o = this.options;
-    if (o.tls !== undefined && !o.tls.rejectUnauthorized) {
-      this.logger.warn(
-        { brokers: o.brokers },
-        'TLS certificate verification is off for the Kafka brokers (tls.rejectUnauthorized: false): anyone on the path can read and alter the records.',
-      );
-    }
+    warnIfUnverifiedTls(o, this.logger);
     const producer = new this.rdkafka.Producer(rdkafkaConfig(o));
     this.producer = producer;
     // librdkafka reports a refused handshake (TLS, SASL) only in its error log and keeps trying:

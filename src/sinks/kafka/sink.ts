@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { deadLetterEntry } from '../../core/dead-letter.js';
 import { CfError } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
 import { untilAborted } from '../../lib/abort.js';
@@ -370,17 +369,12 @@ export class KafkaSink extends BatchingSink {
   }
 
   private async deadLetter(record: PipelineRecord, message: KafkaMessage, reason: string): Promise<void> {
-    await this.ctx.deadLetter.write(
-      deadLetterEntry({
-        stage: 'sink',
-        code: 'CF_ERR_RECORD_TOO_LARGE',
-        reason,
-        sink: this.sinkName,
-        record,
-        size: message.bytes,
-        detail: { topic: message.topic, maxRecordBytes: this.config.maxRecordBytes },
-      }),
+    await this.deadLetterTooLarge(
+      record,
+      reason,
+      { topic: message.topic, maxRecordBytes: this.config.maxRecordBytes },
+      'record_too_large',
+      message.bytes,
     );
-    this.markDeadLettered(record, 'record_too_large');
   }
 }

@@ -1,4 +1,5 @@
 import type { PipelineRecord } from '../../core/record.js';
+import { parseTemplate, placeholderValue, type TemplatePart } from '../shared/template.js';
 
 /**
  * Topic and key templates: literal text with `{placeholder}`s filled from each record.
@@ -19,33 +20,10 @@ export const TEMPLATE_PLACEHOLDERS = [
 
 export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
-type Part = { readonly literal: string } | { readonly placeholder: TemplatePlaceholder };
-
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-
-function isPlaceholder(name: string): name is TemplatePlaceholder {
-  return (TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name);
-}
+type Part = TemplatePart<TemplatePlaceholder>;
 
 function parse(template: string): { parts: Part[]; problems: string[] } {
-  const parts: Part[] = [];
-  const problems: string[] = [];
-  let last = 0;
-  for (const m of template.matchAll(PLACEHOLDER)) {
-    const name = m[1] ?? '';
-    if (m.index > last) parts.push({ literal: template.slice(last, m.index) });
-    if (isPlaceholder(name)) parts.push({ placeholder: name });
-    else
-      problems.push(
-        `unknown placeholder {${name}} (known: ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`,
-      );
-    last = m.index + m[0].length;
-  }
-  if (last < template.length) parts.push({ literal: template.slice(last) });
-  for (const p of parts) {
-    if ('literal' in p && /[{}]/.test(p.literal)) problems.push(`unbalanced brace in "${template}"`);
-  }
-  return { parts, problems };
+  return parseTemplate(template, TEMPLATE_PLACEHOLDERS, { quoteTemplate: false, braceProblemPerPart: true });
 }
 
 /** Problems with a template (unknown placeholders, stray braces); empty when it is usable. */
@@ -56,21 +34,6 @@ export function templateProblems(template: string): string[] {
 /** True when the template names no placeholder, i.e. renders the same for every record. */
 export function isFixedTemplate(template: string): boolean {
   return parse(template).parts.every((p) => 'literal' in p);
-}
-
-function placeholderValue(record: PipelineRecord, name: TemplatePlaceholder): string {
-  switch (name) {
-    case 'event_type':
-      return record.source.eventType;
-    case 'event_type_lower':
-      return record.source.eventType.toLowerCase();
-    case 'principal_id':
-      return record.source.principalId;
-    case 'source':
-      return record.source.source;
-    case 'event_id':
-      return record.eventId ?? '';
-  }
 }
 
 /**

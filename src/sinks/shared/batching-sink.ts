@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { deadLetterEntry } from '../../core/dead-letter.js';
 import { CfError, classify } from '../../core/errors/index.js';
 import { type Delivery, type PipelineRecord, recordBytes } from '../../core/record.js';
 import type { Sink, SinkContext, SinkHealth } from './contract.js';
@@ -165,6 +166,31 @@ export abstract class BatchingSink<Absorbed = unknown> extends Writable implemen
   protected markDeadLettered(record: PipelineRecord, reason: string): void {
     this.deadLettered.add(record);
     this.ctx.metrics.discardedEvents.inc({ component: this.sinkName, reason });
+  }
+
+  /**
+   * Dead-letters one record too large to send (CF_ERR_RECORD_TOO_LARGE, stage sink) and marks it
+   * dead-lettered under the metric reason `metricReason`. `size`: its size as the sink measured it.
+   */
+  protected async deadLetterTooLarge(
+    record: PipelineRecord,
+    reason: string,
+    detail: Record<string, unknown>,
+    metricReason: string,
+    size?: number,
+  ): Promise<void> {
+    await this.ctx.deadLetter.write(
+      deadLetterEntry({
+        stage: 'sink',
+        code: 'CF_ERR_RECORD_TOO_LARGE',
+        reason,
+        sink: this.sinkName,
+        record,
+        ...(size === undefined ? {} : { size }),
+        detail,
+      }),
+    );
+    this.markDeadLettered(record, metricReason);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../core/secret-ref.js';
+import { httpDeliveryFields } from '../shared/http-delivery/index.js';
 
 const positiveInt = () => z.number().int().min(1);
 
@@ -63,27 +64,12 @@ export const splunkHecSinkConfigSchema = z
         'Request body bytes per batch before compression; a record larger than this is sent alone, never dropped for it.',
     }),
     batchMaxCount: positiveInt().default(1000).meta({ description: 'Records per batch at most.' }),
-    lingerMs: z
-      .number()
-      .int()
-      .min(0)
-      .default(1000)
-      .meta({ description: 'A batch that is not full is sent this long after its first record.' }),
-    maxInFlightRequests: positiveInt()
-      .max(64)
-      .default(4)
-      .meta({ description: 'Event requests in flight at once.' }),
-    requestTimeoutMs: positiveInt()
-      .default(30_000)
-      .meta({ description: 'Time to wait for response headers and for each chunk of the body.' }),
-    retryMaxAttempts: positiveInt().default(10).meta({
-      description:
+    ...httpDeliveryFields({
+      inFlightDescription: 'Event requests in flight at once.',
+      requestTimeoutMs: 30_000,
+      retryAttemptsDescription:
         'Attempts for a request failing transiently (429, 5xx but 501, socket errors), and sends of a batch whose ack never comes; then fatal.',
     }),
-    retryInitialDelayMs: positiveInt().default(500).meta({ description: 'First retry delay (full jitter).' }),
-    retryMaxDelayMs: positiveInt()
-      .default(30_000)
-      .meta({ description: 'Cap of the exponential retry delay; Retry-After may ask for more.' }),
     healthCheck: z
       .boolean()
       .default(true)

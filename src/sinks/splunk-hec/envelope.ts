@@ -1,4 +1,5 @@
 import { type PipelineRecord, recordBytes, type SourceRef } from '../../core/record.js';
+import { eventTimeMs } from '../shared/event-time.js';
 
 /** What goes around every record (the HEC "event" envelope), besides the time. */
 export interface EnvelopeOptions {
@@ -98,16 +99,7 @@ export class HecEnvelopeEncoder {
  * seconds/milliseconds as digits); the ingest time when it is absent or unreadable.
  */
 export function hecTime(timestamp: string | undefined, ingestTimeMs: number): string {
-  let ms = Number.NaN;
-  if (timestamp !== undefined && timestamp !== '') {
-    if (/^\d+(\.\d+)?$/.test(timestamp)) {
-      const n = Number(timestamp);
-      // 1e11 seconds is the year 5138: anything larger is milliseconds.
-      ms = n > 1e11 ? n : n * 1000;
-    } else {
-      ms = Date.parse(timestamp);
-    }
-  }
+  let ms = eventTimeMs(timestamp);
   if (!Number.isFinite(ms)) ms = ingestTimeMs;
   return (Math.round(ms) / 1000).toFixed(3);
 }

@@ -1,4 +1,3 @@
-import { deadLetterEntry } from '../../core/dead-letter.js';
 import { CfError, classify } from '../../core/errors/index.js';
 import type { PipelineRecord } from '../../core/record.js';
 import { type Batch, BatchingSink } from '../shared/batching-sink.js';
@@ -217,17 +216,7 @@ class SyslogSink extends BatchingSink<Buffer[]> {
         details: { ...detail, eventId: record.eventId, fileId: record.source.fileId },
       });
     }
-    await this.ctx.deadLetter.write(
-      deadLetterEntry({
-        stage: 'sink',
-        code: 'CF_ERR_RECORD_TOO_LARGE',
-        reason,
-        sink: this.sinkName,
-        record,
-        detail,
-      }),
-    );
-    this.markDeadLettered(record, 'record_too_large');
+    await this.deadLetterTooLarge(record, reason, detail, 'record_too_large');
   }
 
   private countTruncated(originalBytes: number): void {

@@ -38,9 +38,9 @@
 //   GET  /__docs    (DELETE clears)   GET /__stats  (DELETE resets the counters)
 const http = require('node:http');
 const https = require('node:https');
-const zlib = require('node:zlib');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
+const { readBody: readSharedBody } = require('../receiver-body.cjs');
 
 const PORT = Number(process.argv[2] || 0);
 const STORE_ALL = (process.env.ES_STORE || 'all') === 'all';
@@ -89,30 +89,8 @@ function esError(status, type, reason, headers) {
 }
 
 function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let wire = 0;
-    let tooLarge = false;
-    req.on('data', (c) => {
-      wire += c.length;
-      stats.wireBytes += c.length;
-      if (wire > config.maxBodyBytes) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else if (!tooLarge) chunks.push(c);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      if (tooLarge) return resolve({ tooLarge: true });
-      const raw = Buffer.concat(chunks);
-      const enc = String(req.headers['content-encoding'] || '').toLowerCase();
-      if (enc === 'gzip') {
-        zlib.gunzip(raw, (err, out) =>
-          err ? resolve({ badEncoding: true }) : resolve({ text: out.toString('utf8'), gzip: true }),
-        );
-      } else if (enc === '' || enc === 'identity') resolve({ text: raw.toString('utf8'), gzip: false });
-      else resolve({ badEncoding: true });
-    });
+  return readSharedBody(req, config, (n) => {
+    stats.wireBytes += n;
   });
 }
 

@@ -35,6 +35,8 @@
  * Judge helpers: `retryableStatus(status)` (408, 429, 5xx but 501) and `answerExcerpt` for
  * messages; HEC's verdict.ts and Elasticsearch's bulk answer are worked examples.
  */
+
+export { type HttpDeliveryFieldOptions, httpDeliveryFields } from './config.js';
 export {
   type HttpDeliverySettings,
   HttpDeliverySink,
