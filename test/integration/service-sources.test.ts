@@ -179,12 +179,16 @@ test('run polls audit logs and conversations: each event once, routed to its sin
   const ready = await httpGet(first.svc.httpPort, '/readyz');
   assert.equal(ready.status, 200, ready.body);
   assert.equal(JSON.parse(ready.body).streams.total, 2);
-  const metrics = (await httpGet(first.svc.httpPort, '/metrics')).body;
-  for (const stream of [auditKey, convKey]) {
-    assert.ok(
-      metricValue(metrics, 'compliance_forwarder_stream_polls_total', { stream, outcome: 'ok' }) > 0,
-      `polls of ${stream} counted`,
+  // A poll is counted when it ends (its checkpoint written), a moment after its last record
+  // reached the sink: wait for it rather than read the metrics once.
+  const metrics = await waitFor('a finished poll of each stream in /metrics', async () => {
+    const text = (await httpGet(first.svc.httpPort, '/metrics')).body;
+    const polled = [auditKey, convKey].every(
+      (stream) => metricValue(text, 'compliance_forwarder_stream_polls_total', { stream, outcome: 'ok' }) > 0,
     );
+    return polled && text;
+  });
+  for (const stream of [auditKey, convKey]) {
     assert.equal(metricValue(metrics, 'compliance_forwarder_stream_failing', { stream }), 0);
   }
   const firstResult = await first.stopped();
