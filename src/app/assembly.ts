@@ -51,9 +51,11 @@ export function createRecordEnricher(
 
 /** One sink per configured sink, each with its own child logger; not started. */
 export function createSinks(config: Config, ctx: SinkContext, stdout?: Writable): Sink[] {
-  return config.sinks.map((s) =>
+  const sinks = config.sinks.map((s) =>
     createSink(s, { ...ctx, logger: ctx.logger.child({ sink: sinkName(s) }) }, stdout),
   );
+  ctx.metrics.watchSinkBuffers(sinks);
+  return sinks;
 }
 
 /**

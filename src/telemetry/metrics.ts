@@ -1,5 +1,11 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** What the buffered-bytes gauge reads of a sink (structural, so telemetry needs no sink import). */
+interface BufferedSink {
+  readonly sinkName: string;
+  health(): { readonly bufferedBytes: number };
+}
+
 /**
  * Every metric the forwarder emits, declared in one place (names in Vector's style, labels
  * bounded: component names and stream keys come from the config, error codes from the codes
@@ -84,6 +90,19 @@ export class Metrics {
     'Records a sink dead-lettered because every attempt to send them alone failed with a transport error while the destination accepted other requests.',
     ['component'],
   );
+  /** Read from each sink's health() at every scrape (see watchSinkBuffers). */
+  readonly bufferedBytes = new Gauge({
+    name: `${this.prefix}component_buffered_bytes`,
+    help: 'Bytes a sink holds: the batch being filled plus batches waiting or in flight.',
+    labelNames: ['component'],
+    registers: [this.registry],
+    collect: () => {
+      for (const sink of this.watchedSinks) {
+        this.bufferedBytes.set({ component: sink.sinkName }, sink.health().bufferedBytes);
+      }
+    },
+  });
+  private watchedSinks: readonly BufferedSink[] = [];
   readonly deadLettered = this.counter(
     'dead_letter_records_total',
     'Records written to the dead-letter file.',
@@ -100,6 +119,11 @@ export class Metrics {
       this.set(process.memoryUsage().arrayBuffers);
     },
   });
+
+  /** The sinks whose buffers the component_buffered_bytes gauge reports (the latest set replaces the last). */
+  watchSinkBuffers(sinks: readonly BufferedSink[]): void {
+    this.watchedSinks = sinks;
+  }
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]) {
     return new Counter<L>({ name: this.prefix + name, help, labelNames, registers: [this.registry] });

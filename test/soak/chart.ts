@@ -1,27 +1,33 @@
 /**
  * The soak's time-series chart (SVG, rendered headless with the benchmarks' charting): RSS and
- * V8 heap, open fds and active handles, the worst stream's checkpoint lag, and event-loop p99,
+ * V8 heap, open fds and active handles, the worst stream's checkpoint lag, the bytes each sink
+ * holds, and event-loop p99,
  * one panel each over the run's minutes, with the fault windows shaded.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../../benchmarks/lib/chart.js';
 import type { FaultWindow, Sample } from './verdicts.js';
 
-const PANELS = [
-  {
-    title: 'memory (MiB)',
-    series: { RSS: (s: Sample) => s.rssMiB, 'V8 heap used': (s: Sample) => s.heapUsedMiB },
-  },
-  {
-    title: 'open fds / active handles',
-    series: { fds: (s: Sample) => s.fds, handles: (s: Sample) => s.handles },
-  },
+interface Panel {
+  readonly title: string;
+  /** Series name -> value of one sample. */
+  readonly series: (s: Sample) => Record<string, number>;
+}
+
+const PANELS: readonly Panel[] = [
+  { title: 'memory (MiB)', series: (s) => ({ RSS: s.rssMiB, 'V8 heap used': s.heapUsedMiB }) },
+  { title: 'open fds / active handles', series: (s) => ({ fds: s.fds, handles: s.handles }) },
   {
     title: 'checkpoint lag, worst stream (s)',
-    series: { lag: (s: Sample) => Math.max(0, ...Object.values(s.lagSeconds)) },
+    series: (s) => ({ lag: Math.max(0, ...Object.values(s.lagSeconds)) }),
   },
-  { title: 'event-loop delay p99 (ms)', series: { p99: (s: Sample) => s.loopP99Ms } },
-] as const;
+  {
+    title: 'bytes buffered per sink (KiB)',
+    series: (s) =>
+      Object.fromEntries(Object.entries(s.bufferedBytes ?? {}).map(([sink, bytes]) => [sink, bytes / 1024])),
+  },
+  { title: 'event-loop delay p99 (ms)', series: (s) => ({ p99: s.loopP99Ms }) },
+];
 
 export function soakChartSpec(
   samples: readonly Sample[],
@@ -52,10 +58,10 @@ export function soakChartSpec(
         {
           data: {
             values: samples.flatMap((s) =>
-              Object.entries(panel.series).map(([series, f]) => ({
+              Object.entries(panel.series(s)).map(([series, value]) => ({
                 minute: s.t / 60_000,
                 series,
-                value: f(s),
+                value,
               })),
             ),
           },

@@ -243,6 +243,17 @@ function judge(opts: Options, state: RunState, drained: Awaited<ReturnType<typeo
   return { tallies, recoveries, verdicts };
 }
 
+/** The most each sink held at once over the run, in KiB (bounded by its batch limits times maxInFlight). */
+function peakBufferedKiB(samples: readonly Sample[]): Record<string, number> {
+  const peak: Record<string, number> = {};
+  for (const s of samples) {
+    for (const [sink, bytes] of Object.entries(s.bufferedBytes)) {
+      peak[sink] = Math.max(peak[sink] ?? 0, Math.round(bytes / 1024));
+    }
+  }
+  return peak;
+}
+
 async function main(): Promise<number> {
   const opts = options(process.argv.slice(2));
   if (!existsSync(CLI)) usageExit(`${CLI} is missing: run \`npm run build\` first (npm run soak does).`);
@@ -279,6 +290,12 @@ async function main(): Promise<number> {
     process.stdout.write(
       `load average ${load.start[0]?.toFixed(2)} at the start, ${load.end[0]?.toFixed(2)} at the end; unexpected exits: ${forwarder.unexpectedExits.length}; expired files skipped: ${drained.expected.skippedFiles}\n`,
     );
+    const peakBuffered = peakBufferedKiB(state.samples);
+    process.stdout.write(
+      `peak bytes buffered per sink: ${Object.entries(peakBuffered)
+        .map(([sink, kib]) => `${sink} ${kib} KiB`)
+        .join(', ')}\n`,
+    );
     await writeFile(join(opts.out, 'samples.json'), `${JSON.stringify(state.samples)}\n`);
     const summary = {
       minutes: opts.minutes,
@@ -291,6 +308,7 @@ async function main(): Promise<number> {
       faults: state.faults,
       unexpectedExits: forwarder.unexpectedExits,
       expiredFilesSkipped: drained.expected.skippedFiles,
+      peakBufferedKiB: peakBuffered,
       samples: state.samples.length,
     };
     await writeFile(join(opts.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

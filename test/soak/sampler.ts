@@ -27,6 +27,17 @@ async function metricsText(port: number): Promise<string> {
   return res.text();
 }
 
+/** compliance_forwarder_component_buffered_bytes{component="<sink>"} per sink. */
+function bufferedBytesPerSink(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(
+    /^compliance_forwarder_component_buffered_bytes\{component="([^"]+)"\} (\S+)$/gm,
+  )) {
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
 /** The present of a stream's source in ms, and how many of its ms pass per real ms. */
 export type LagClock = (stream: string) => { nowMs: number; speed: number };
 
@@ -79,6 +90,7 @@ export async function takeSample(
       handles: m('nodejs_active_handles_total'),
       loopP99Ms: m('nodejs_eventloop_lag_p99_seconds') * 1000,
       filesInFlight: m('files_in_flight'),
+      bufferedBytes: bufferedBytesPerSink(text),
       lagSeconds,
       checkpointEnds,
     };

@@ -29,6 +29,7 @@ function sample(t: number, over: Partial<Sample> = {}): Sample {
     handles: 12,
     loopP99Ms: 20,
     filesInFlight: 0,
+    bufferedBytes: { file: 0 },
     lagSeconds: { a: 3 },
     checkpointEnds: { a: t },
     ...over,

@@ -16,6 +16,8 @@ export interface Sample {
   readonly handles: number;
   readonly loopP99Ms: number;
   readonly filesInFlight: number;
+  /** Per sink: bytes it holds (filling, waiting and in-flight batches), from /metrics. */
+  readonly bufferedBytes: Record<string, number>;
   /** Per stream: how far the checkpoint is behind its source's present, in real seconds. */
   readonly lagSeconds: Record<string, number>;
   /** Per stream: the checkpoint's end_time in ms on its source's clock. */
