@@ -1,12 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { CfError, classify, isCfError, proxyTunnelStatus, tlsVerifyCode } from '../core/errors/index.js';
 import type { Secret } from '../core/secret.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createProxyAgent, HttpEgress, type ProxyEndpoint } from './proxy.js';
 import { statusClass } from './response.js';
 import { tlsTrust } from './tls.js';
+import { undici } from './undici.js';
 
 export interface HttpTimeouts {
   /** TCP (and TLS) connection establishment. */
@@ -113,7 +114,7 @@ export class HttpClient {
     const direct = { ...dispatcherOptions, connect: { ...trust } };
     if (this.#origin === undefined) {
       // Any origin (signed download URLs): direct or proxied, decided per request.
-      const agent = new Agent(direct);
+      const agent = new (undici().Agent)(direct);
       this.#route = (url) => {
         const proxy = this.#egress.proxyFor(url);
         if (proxy === undefined) return { dispatcher: agent };
@@ -129,7 +130,9 @@ export class HttpClient {
       // One origin: one Pool to it, or one proxy agent whose tunnels all lead to it.
       const proxy = this.#egress.proxyFor(new URL(this.#origin));
       const dispatcher =
-        proxy === undefined ? new Pool(this.#origin, direct) : createProxyAgent(proxy, proxyOptions);
+        proxy === undefined
+          ? new (undici().Pool)(this.#origin, direct)
+          : createProxyAgent(proxy, proxyOptions);
       const route = proxy === undefined ? { dispatcher } : { dispatcher, proxy };
       this.#route = () => route;
       this.#dispatchers = () => [dispatcher];

@@ -46,3 +46,4 @@ export {
 } from './response.js';
 export { type RetryEvent, type RetryOptions, sourceExhaustion, withRetry } from './retry.js';
 export { readCaFile, tlsTrust } from './tls.js';
+export { undici } from './undici.js';

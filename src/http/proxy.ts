@@ -1,7 +1,8 @@
 import { BlockList, isIP } from 'node:net';
-import { ProxyAgent } from 'undici';
+import type { ProxyAgent } from 'undici';
 import { CfError } from '../core/errors/index.js';
 import { Secret } from '../core/secret.js';
+import { undici } from './undici.js';
 
 /**
  * The one decision point for egress: for each target URL, direct or through which forward proxy.
@@ -225,7 +226,7 @@ export interface ProxyDispatcherOptions {
 
 /** undici's ProxyAgent for one proxy: CONNECT tunnels, TLS to the target inside them. */
 export function createProxyAgent(proxy: ProxyEndpoint, options: ProxyDispatcherOptions): ProxyAgent {
-  return new ProxyAgent({
+  return new (undici().ProxyAgent)({
     uri: proxy.uri,
     ...(proxy.authorization ? { token: proxy.authorization.reveal() } : {}),
     connections: options.connections,

@@ -47,6 +47,10 @@ export class DeferredKafkaTransport implements KafkaTransport {
     return this.transport;
   }
 
+  get requestsPerPartition(): number {
+    return this.transport?.requestsPerPartition ?? 1;
+  }
+
   async listTopics(): Promise<Map<string, number>> {
     return this.loaded().listTopics();
   }

@@ -35,6 +35,8 @@ export type KafkajsTransportOptions = Pick<
 
 /** The KafkaTransport on kafkajs: one idempotent producer plus an admin client for metadata. */
 export class KafkajsTransport implements KafkaTransport {
+  /** kafkajs rewinds a partition's sequence numbers on a failure: one request per partition (lanes.ts). */
+  readonly requestsPerPartition = 1;
   private readonly compressionType: number;
   private readonly codec: KafkaCodec | undefined;
   private readonly acks: number;

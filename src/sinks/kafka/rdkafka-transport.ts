@@ -152,6 +152,15 @@ export class RdKafkaTransport implements KafkaTransport {
     this.names = brokerErrorNames(rdkafka.CODES.ERRORS);
   }
 
+  /**
+   * With idempotence, librdkafka keeps a partition's in-flight requests in order and retries them
+   * in place, so the sink may hand it the next batch before the last is acknowledged (lanes.ts).
+   * Without, its retries could reorder records: one at a time, as with kafkajs.
+   */
+  get requestsPerPartition(): number {
+    return this.options.idempotent ? this.options.maxInFlightRequests : 1;
+  }
+
   async connect(): Promise<void> {
     const o = this.options;
     warnIfUnverifiedTls(o, this.logger);

@@ -180,7 +180,7 @@ export class KafkaSink extends BatchingSink {
     );
     await Promise.all(
       sends.map((s) =>
-        this.lanes.run(`${s.topic}\u0000${s.partition}`, () =>
+        this.lanes.run(`${s.topic}\u0000${s.partition}`, this.transport.requestsPerPartition, () =>
           this.deliver(s, batch).finally(() => s.release()),
         ),
       ),
@@ -227,8 +227,8 @@ export class KafkaSink extends BatchingSink {
    */
   private async deliver(send: PreparedSend, batch: Batch): Promise<void> {
     const evidence = this.evidenceFor(send.topic, send.partition);
-    // The lane sends one request of this partition at a time: what starts after this point and
-    // succeeds is one of this batch's own parts.
+    // What succeeds after this point on this partition (this batch's own parts, or with a wider
+    // lane the batches beside it) shows the partition takes other requests.
     const since = evidence.guard.mark();
     const work: Array<{ send: PreparedSend; deferred: boolean }> = [{ send, deferred: false }];
     const prepared: PreparedSend[] = [];

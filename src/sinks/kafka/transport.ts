@@ -26,6 +26,12 @@ export interface KafkaTransport {
    * the topic and partition.
    */
   produce(send: PreparedSend): Promise<void>;
+  /**
+   * How many produce() calls of one partition may be outstanding at once. 1 unless the client
+   * keeps a partition's requests in order itself while several are in flight (see lanes.ts).
+   * Read after connect().
+   */
+  readonly requestsPerPartition: number;
   /** Closes the connections; idempotent. */
   disconnect(): Promise<void>;
 }

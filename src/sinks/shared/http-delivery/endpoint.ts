@@ -1,6 +1,6 @@
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { CfError, classify, tlsVerifyCode } from '../../../core/errors/index.js';
-import { createProxyAgent, defaultEgress, type HttpEgress, tlsTrust } from '../../../http/index.js';
+import { createProxyAgent, defaultEgress, type HttpEgress, tlsTrust, undici } from '../../../http/index.js';
 import { parseRetryAfterMs } from '../../../lib/retry.js';
 
 export interface HttpEndpointOptions {
@@ -74,7 +74,7 @@ export class HttpEndpoint {
     this.proxy = proxy?.uri;
     this.pool =
       proxy === undefined
-        ? new Pool(url.origin, {
+        ? new (undici().Pool)(url.origin, {
             connections: options.connections,
             headersTimeout: options.requestTimeoutMs,
             bodyTimeout: options.requestTimeoutMs,

@@ -25,6 +25,7 @@ const dropped = () => new CfError('CF_ERR_SINK_CONNECT', 'Kafka broker unavailab
 
 /** A one-partition cluster: `dropAbove` bytes per request, or `down` for everything. */
 class FakeCluster implements KafkaTransport {
+  readonly requestsPerPartition = 1;
   readonly produced: KafkaMessage[] = [];
   produceCalls = 0;
   dropAbove = Number.POSITIVE_INFINITY;
