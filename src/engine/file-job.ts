@@ -37,16 +37,18 @@ export async function runFileJob(job: FileJob, deps: FileJobDeps, signal: AbortS
   deps.onProgress?.({ kind: 'file-started', stream: src.key, file });
   const started = performance.now();
   try {
+    const enricher = deps.enricher.forFile({
+      source: ref,
+      delivery: ticket,
+      ...(src.eventTime === undefined ? {} : { eventTime: src.eventTime }),
+      ...(src.eventTypeFrom === undefined ? {} : { eventTypeFrom: src.eventTypeFrom }),
+    });
+    ticket.onDelivered = () => enricher.fileDelivered();
     const outcome = await processFile({
       body: src.open(file, signal),
       source: ref,
       ticket,
-      enricher: deps.enricher.forFile({
-        source: ref,
-        delivery: ticket,
-        ...(src.eventTime === undefined ? {} : { eventTime: src.eventTime }),
-        ...(src.eventTypeFrom === undefined ? {} : { eventTypeFrom: src.eventTypeFrom }),
-      }),
+      enricher,
       deps,
       signal,
       ...(deps.ordered ? { turn: job.turn } : {}),

@@ -26,6 +26,8 @@ export class FileTicket implements Delivery {
   records = 0;
   private ended = false;
   private done = false;
+  /** Called once, when the file is delivered whole. */
+  onDelivered: (() => void) | undefined;
 
   constructor(
     readonly file: WatermarkFile,
@@ -69,6 +71,7 @@ export class FileTicket implements Delivery {
   private check(): void {
     if (!this.done && this.ended && this.acked === this.expected) {
       this.done = true;
+      this.onDelivered?.();
       this.owner.completed(this);
     }
   }

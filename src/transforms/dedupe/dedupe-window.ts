@@ -13,7 +13,7 @@ export const dedupeConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(true).meta({
       description:
-        'Drop a record whose event_id was already seen in another file, or at another line of the same one.',
+        'Drop a record whose event_id was already seen in another file, at another line of the same one, or in a file that was delivered whole and is read again.',
     }),
     maxEntries: z
       .number()
@@ -33,9 +33,11 @@ export type DedupeConfig = z.infer<typeof dedupeConfigSchema>;
  * The last `maxEntries` distinct event ids and the place (file and line) each was first seen at,
  * least recently seen forgotten first (a repeat moves the id to the newest end).
  *
- * A repeat is a duplicate unless it is at the very place the id was first seen. A file processed
- * again (a retry after a failed download or delivery) reads the same ids at the same lines, and
- * must not be swallowed by its own earlier attempt, whose records may never have been delivered.
+ * A repeat is a duplicate unless it is at the very place the id was first seen and that file was
+ * not delivered whole. A file processed again (a retry after a failed download or delivery) reads
+ * the same ids at the same lines, and must not be swallowed by its own earlier attempt, whose
+ * records may never have been delivered; a file that was delivered whole (`fileDelivered`) and is
+ * read again has nothing left to deliver.
  * An id repeated at another line of the same file is a duplicate like one in another file (the
  * upstream re-sends events, sometimes twice into one file). Dropping either is safe because the
  * checkpoint cannot move past the file holding the first copy until that copy is delivered, and a
@@ -142,7 +144,12 @@ export class DedupeWindow {
       const at = entry * 4;
       if (digests[at] === d0 && digests[at + 1] === d1 && digests[at + 2] === d2 && digests[at + 3] === d3) {
         this.#touch(entry);
-        return this.#lines[entry] !== lineNumber || this.#files[entry] !== this.#fileKeys.find(fileKey);
+        const file = this.#files[entry]!;
+        if (this.#lines[entry] !== lineNumber || file !== this.#fileKeys.find(fileKey)) return true;
+        // The very place it was first seen: the file is read again. A retry of a file that
+        // failed keeps it (its first copy may never have been delivered); a file delivered whole
+        // and read again (a later poll re-reading past a failed file) has it already.
+        return this.#fileKeys.isDelivered(file);
       }
     }
     // Not remembered: take a free entry, or the least recently seen one once full.
@@ -168,6 +175,15 @@ export class DedupeWindow {
     while (table[pos] !== 0) pos = (pos + 1) & mask;
     table[pos] = entry + 1;
     return false;
+  }
+
+  /**
+   * Notes that every record of `fileKey`'s file was delivered: when that file is read again (a
+   * poll lists it again because a file before it failed), its ids at the same places are
+   * duplicates too. Forgotten with the file's last entry.
+   */
+  fileDelivered(fileKey: string): void {
+    this.#fileKeys.markDelivered(fileKey);
   }
 
   /** Moves an entry to the newest end. */

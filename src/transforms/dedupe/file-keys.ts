@@ -9,6 +9,8 @@ export class FileKeys {
   readonly #keys: Array<string | undefined> = [];
   readonly #refs: number[] = [];
   readonly #free: number[] = [];
+  /** Per number: its file was delivered whole (every record acknowledged by every sink). */
+  readonly #delivered: boolean[] = [];
   /** The last key looked up: consecutive records almost always come from the same file. */
   #lastKey: string | undefined;
   #lastNumber = -1;
@@ -36,6 +38,7 @@ export class FileKeys {
       this.#numbers.set(key, n);
       this.#keys[n] = key;
       this.#refs[n] = 0;
+      this.#delivered[n] = false;
       this.#lastKey = key;
       this.#lastNumber = n;
     }
@@ -43,11 +46,22 @@ export class FileKeys {
     return n;
   }
 
+  /** Notes that the key's file was delivered whole; nothing when no entry holds the key. */
+  markDelivered(key: string): void {
+    const n = this.find(key);
+    if (n !== -1) this.#delivered[n] = true;
+  }
+
+  isDelivered(n: number): boolean {
+    return this.#delivered[n] === true;
+  }
+
   /** One entry holding `n` is gone; the last one frees the number for another key. */
   release(n: number): void {
     if (--this.#refs[n]! > 0) return;
     this.#numbers.delete(this.#keys[n]!);
     this.#keys[n] = undefined;
+    this.#delivered[n] = false;
     this.#free.push(n);
     if (this.#lastNumber === n) {
       this.#lastKey = undefined;

@@ -71,6 +71,8 @@ export interface FileEnricher {
    * event type).
    */
   readonly capturePaths: ReadonlyArray<readonly string[]>;
+  /** The file was delivered whole: its records read again later are duplicates (DedupeWindow). */
+  fileDelivered(): void;
 }
 
 /**
@@ -264,6 +266,10 @@ class OneFileEnricher implements FileEnricher {
 
   get capturePaths(): ReadonlyArray<readonly string[]> {
     return this.#capturePaths;
+  }
+
+  fileDelivered(): void {
+    this.#steps.dedupe?.fileDelivered(this.#fileKey);
   }
 
   enrich(line: SplitLine): PipelineRecord | undefined {

@@ -9,7 +9,8 @@ import { goodLines, split } from './split-helpers.js';
 /**
  * The de-duplication window against a plain model of its contract: the last `maxEntries`
  * distinct event ids, least recently seen forgotten first, a repeat moving an id to the end, and a
- * repeat counting as a duplicate unless it is at the place (file and line) the id was first seen.
+ * repeat counting as a duplicate unless it is at the place (file and line) the id was first seen
+ * in a file not yet delivered whole.
  * Long traces with many more ids than the window holds exercise eviction after eviction (the
  * window keeps one cursor over its ids from one eviction to the next, which must stay on the least
  * recently seen id).
@@ -18,6 +19,8 @@ const step = fc.record({
   id: fc.integer({ min: 0, max: 60 }),
   file: fc.integer({ min: 0, max: 2 }),
   lineNumber: fc.integer({ min: 1, max: 3 }),
+  // Now and then the file is delivered whole after this record.
+  delivered: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
 });
 
 test('the de-duplication window drops exactly what an LRU model of its contract drops', () => {
@@ -34,7 +37,7 @@ test('the de-duplication window drops exactly what an LRU model of its contract 
         const files = [0, 1, 2].map((n) =>
           enricher.forFile({ source: sourceRef({ fileId: `file-${n}` }), delivery: new CountingDelivery() }),
         );
-        for (const [i, { id, file, lineNumber }] of trace.entries()) {
+        for (const [i, { id, file, lineNumber, delivered }] of trace.entries()) {
           const [line] = goodLines(split(`{"event_id":"e${id}"}`).out);
           const dropped = files[file]!.enrich({ ...line!, lineNumber }) === undefined;
           assert.equal(
@@ -43,6 +46,10 @@ test('the de-duplication window drops exactly what an LRU model of its contract 
             `step ${i}: e${id} in file-${file} line ${lineNumber}`,
           );
           assert.equal(enricher.dedupeSize, model.seen.size);
+          if (delivered) {
+            files[file]!.fileDelivered();
+            model.fileDelivered(`file-${file}`);
+          }
         }
       },
     ),

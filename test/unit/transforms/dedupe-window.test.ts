@@ -24,6 +24,8 @@ describe('DedupeWindow', () => {
             id: fc.integer({ min: 0, max: 80 }),
             file: fc.integer({ min: 0, max: 30 }),
             line: fc.integer({ min: 1, max: 3 }),
+            // Now and then the file is delivered whole after this record.
+            delivered: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
           }),
           {
             minLength: 1,
@@ -33,12 +35,16 @@ describe('DedupeWindow', () => {
         (max, trace) => {
           const window = new DedupeWindow(max);
           const model = new ModelWindow(max);
-          for (const [i, { id, file, line }] of trace.entries()) {
+          for (const [i, { id, file, line, delivered }] of trace.entries()) {
             assert.equal(
               window.isDuplicate(`evt-${id}`, fileKey(file), line),
               model.isDuplicate(`evt-${id}`, fileKey(file), line),
               `step ${i}: evt-${id} in file ${file} line ${line}`,
             );
+            if (delivered) {
+              window.fileDelivered(fileKey(file));
+              model.fileDelivered(fileKey(file));
+            }
             assert.equal(window.size, model.seen.size);
             assert.equal(window.files, model.files, `step ${i}: files with an id in the window`);
           }
@@ -84,6 +90,24 @@ describe('DedupeWindow', () => {
     assert.equal(window.isDuplicate('evt-1', fileKey(1), 11), false, 'the retry keeps the first copy');
     assert.equal(window.isDuplicate('evt-1', fileKey(1), 44), true, 'and drops the repeat again');
     assert.equal(window.isDuplicate('evt-1', fileKey(2), 11), true, 'another file at the same line');
+  });
+
+  test('a file delivered whole and read again (a later poll past a failed file) has only duplicates', () => {
+    const window = new DedupeWindow(10);
+    assert.equal(window.isDuplicate('evt-1', fileKey(1), 1), false);
+    assert.equal(window.isDuplicate('evt-2', fileKey(1), 2), false);
+    assert.equal(window.isDuplicate('evt-3', fileKey(2), 1), false);
+    window.fileDelivered(fileKey(1));
+    assert.equal(window.isDuplicate('evt-1', fileKey(1), 1), true, 'its records were delivered');
+    assert.equal(window.isDuplicate('evt-2', fileKey(1), 2), true);
+    assert.equal(window.isDuplicate('evt-3', fileKey(2), 1), false, 'a file not delivered keeps its retry');
+    // Once the window forgot every id of the delivered file, the mark goes with them.
+    const small = new DedupeWindow(1);
+    small.isDuplicate('evt-1', fileKey(1), 1);
+    small.fileDelivered(fileKey(1));
+    small.isDuplicate('evt-9', fileKey(9), 1);
+    assert.equal(small.isDuplicate('evt-5', fileKey(1), 1), false, 'a new id of that file is new');
+    assert.equal(small.isDuplicate('evt-5', fileKey(1), 1), false, 'and its retry is kept: the mark is gone');
   });
 
   test('ids of 256 characters are remembered; longer or empty ones pass and are not counted', () => {
