@@ -7,14 +7,12 @@ import { after, test } from 'node:test';
 import { CfError } from '../../../src/core/errors/index.ts';
 import type { ListedFile, StreamSource } from '../../../src/core/stream-source.ts';
 import { MemoryDeadLetter } from '../../../src/engine/dead-letter-file.ts';
-import { Router } from '../../../src/engine/router.ts';
 import { runPipeline } from '../../../src/engine/run-pipeline.ts';
-import { createBlackholeSink } from '../../../src/sinks/blackhole/index.ts';
 import { CheckpointStore } from '../../../src/state/index.ts';
-import { silentLogger } from '../../../src/telemetry/logger.ts';
 import { Metrics } from '../../../src/telemetry/metrics.ts';
-import { enrichConfigSchema, RecordEnricher, splitterConfigSchema } from '../../../src/transforms/index.ts';
+import { enrichConfigSchema, RecordEnricher } from '../../../src/transforms/index.ts';
 import { counterTotal } from '../../helpers/metrics.ts';
+import { blackholePipeline } from '../../helpers/pipeline.ts';
 
 /**
  * Two polls of one stream in one process (as service mode runs them, with one enricher): the
@@ -68,24 +66,14 @@ test('a poll after a failed file re-reads the files after it, and only the faile
   const dir = await mkdtemp(join(tmpdir(), 'cf-reread-'));
   dirs.push(dir);
   const metrics = new Metrics();
-  const deadLetter = new MemoryDeadLetter();
-  const ctx = { logger: silentLogger(), metrics, deadLetter, signal: new AbortController().signal };
-  const enricher = new RecordEnricher(enrichConfigSchema.parse({}), { version: 'test', host: 'test' });
+  const shared = {
+    metrics,
+    deadLetter: new MemoryDeadLetter(),
+    enricher: new RecordEnricher(enrichConfigSchema.parse({}), { version: 'test', host: 'test' }),
+  };
   const checkpoints = new CheckpointStore(dir);
   const stream = new FlakyStream();
-  const poll = () =>
-    runPipeline({
-      streams: [stream],
-      router: new Router([createBlackholeSink({ type: 'blackhole', batchMaxCount: 1 }, ctx)]),
-      enricher,
-      splitter: splitterConfigSchema.parse({}),
-      deadLetter,
-      metrics,
-      logger: silentLogger(),
-      signal: new AbortController().signal,
-      concurrency: 4,
-      checkpoints,
-    });
+  const poll = () => runPipeline(blackholePipeline([stream], checkpoints, shared));
   const sent = () => counterTotal(metrics, 'component_sent_events_total');
 
   const first = poll();

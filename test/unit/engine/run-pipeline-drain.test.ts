@@ -5,15 +5,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import type { ListedFile, StreamSource } from '../../../src/core/stream-source.ts';
-import { MemoryDeadLetter } from '../../../src/engine/dead-letter-file.ts';
 import { FileSlots } from '../../../src/engine/file-slots.ts';
-import { Router } from '../../../src/engine/router.ts';
 import { type PipelineOptions, runPipeline } from '../../../src/engine/run-pipeline.ts';
-import { createBlackholeSink } from '../../../src/sinks/blackhole/index.ts';
 import { CheckpointStore } from '../../../src/state/index.ts';
-import { silentLogger } from '../../../src/telemetry/logger.ts';
-import { Metrics } from '../../../src/telemetry/metrics.ts';
-import { enrichConfigSchema, RecordEnricher, splitterConfigSchema } from '../../../src/transforms/index.ts';
+import { blackholePipeline } from '../../helpers/pipeline.ts';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -79,25 +74,7 @@ class GatedStream implements StreamSource {
 async function options(streams: StreamSource[], extra: Partial<PipelineOptions>): Promise<PipelineOptions> {
   const dir = await mkdtemp(join(tmpdir(), 'cf-drain-'));
   dirs.push(dir);
-  const metrics = new Metrics();
-  const deadLetter = new MemoryDeadLetter();
-  const sink = createBlackholeSink(
-    { type: 'blackhole', batchMaxCount: 1 },
-    { logger: silentLogger(), metrics, deadLetter, signal: new AbortController().signal },
-  );
-  return {
-    streams,
-    router: new Router([sink]),
-    enricher: new RecordEnricher(enrichConfigSchema.parse({}), { version: 'test', host: 'test' }),
-    splitter: splitterConfigSchema.parse({}),
-    deadLetter,
-    metrics,
-    logger: silentLogger(),
-    signal: new AbortController().signal,
-    concurrency: 4,
-    checkpoints: new CheckpointStore(dir),
-    ...extra,
-  };
+  return { ...blackholePipeline(streams, new CheckpointStore(dir)), ...extra };
 }
 
 const until = async (what: string, check: () => boolean) => {

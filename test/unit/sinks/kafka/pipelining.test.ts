@@ -9,31 +9,22 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
 import { MemoryDeadLetter } from '../../../../src/engine/dead-letter-file.ts';
-import type { KafkaMessage } from '../../../../src/sinks/kafka/encoder.ts';
 import { kafkaSinkConfigSchema } from '../../../../src/sinks/kafka/index.ts';
 import { KafkaSink } from '../../../../src/sinks/kafka/sink.ts';
-import type { KafkaTransport, PreparedSend } from '../../../../src/sinks/kafka/transport.ts';
+import type { PreparedSend } from '../../../../src/sinks/kafka/transport.ts';
 import { silentLogger } from '../../../../src/telemetry/logger.ts';
 import { Metrics } from '../../../../src/telemetry/metrics.ts';
+import { OnePartitionTransport } from '../../../helpers/kafka-transport-stub.ts';
 import { CountingDelivery, makeRecord } from '../../../helpers/records.ts';
 
 /** One partition whose broker answers a produce only when the test says so. */
-class HeldBroker implements KafkaTransport {
+class HeldBroker extends OnePartitionTransport {
   readonly order: string[] = [];
   readonly waiting: Array<() => void> = [];
   outstanding = 0;
   mostOutstanding = 0;
-  constructor(readonly requestsPerPartition: number) {}
-  async connect(): Promise<void> {}
-  async listTopics(): Promise<Map<string, number>> {
-    return new Map([['events', 1]]);
-  }
-  async createTopic(): Promise<void> {}
-  partitionFor(): number {
-    return 0;
-  }
-  prepare(topic: string, partition: number, messages: readonly KafkaMessage[]): PreparedSend {
-    return { topic, partition, messages, release() {} };
+  constructor(readonly requestsPerPartition: number) {
+    super();
   }
   async produce(send: PreparedSend): Promise<void> {
     this.order.push(...send.messages.map((m) => JSON.parse(m.value.toString()).event_id as string));
@@ -42,7 +33,6 @@ class HeldBroker implements KafkaTransport {
     await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.outstanding--;
   }
-  async disconnect(): Promise<void> {}
 }
 
 async function replay(broker: HeldBroker) {

@@ -14,34 +14,26 @@ import { MemoryDeadLetter } from '../../../../src/engine/dead-letter-file.ts';
 import type { KafkaMessage } from '../../../../src/sinks/kafka/encoder.ts';
 import { kafkaSinkConfigSchema } from '../../../../src/sinks/kafka/index.ts';
 import { KafkaSink } from '../../../../src/sinks/kafka/sink.ts';
-import type { KafkaTransport, PreparedSend } from '../../../../src/sinks/kafka/transport.ts';
+import type { PreparedSend } from '../../../../src/sinks/kafka/transport.ts';
 import { POISON_AFTER_FAILURES } from '../../../../src/sinks/shared/poison-batch.ts';
 import { silentLogger } from '../../../../src/telemetry/logger.ts';
 import { Metrics } from '../../../../src/telemetry/metrics.ts';
+import { OnePartitionTransport } from '../../../helpers/kafka-transport-stub.ts';
 import { counterTotal } from '../../../helpers/metrics.ts';
 import { CountingDelivery, makeRecord } from '../../../helpers/records.ts';
 
 const dropped = () => new CfError('CF_ERR_SINK_CONNECT', 'Kafka broker unavailable: Connection closed');
 
 /** A one-partition cluster: `dropAbove` bytes per request, or `down` for everything. */
-class FakeCluster implements KafkaTransport {
+class FakeCluster extends OnePartitionTransport {
   readonly requestsPerPartition = 1;
   readonly produced: KafkaMessage[] = [];
   produceCalls = 0;
   dropAbove = Number.POSITIVE_INFINITY;
   down = false;
   metadataDown = false;
-  async connect(): Promise<void> {}
-  async listTopics(): Promise<Map<string, number>> {
-    if (this.down || this.metadataDown) throw dropped();
-    return new Map([['events', 1]]);
-  }
-  async createTopic(): Promise<void> {}
-  partitionFor(): number {
-    return 0;
-  }
-  prepare(topic: string, partition: number, messages: readonly KafkaMessage[]): PreparedSend {
-    return { topic, partition, messages, release() {} };
+  protected override metadataFails(): Error | undefined {
+    return this.down || this.metadataDown ? dropped() : undefined;
   }
   async produce(send: PreparedSend): Promise<void> {
     this.produceCalls++;
@@ -49,7 +41,6 @@ class FakeCluster implements KafkaTransport {
     if (this.down || bytes > this.dropAbove) throw dropped();
     this.produced.push(...send.messages);
   }
-  async disconnect(): Promise<void> {}
 }
 
 function harness(cluster: FakeCluster, overrides: Record<string, unknown> = {}) {
