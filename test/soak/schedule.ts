@@ -62,7 +62,7 @@ export function buildSchedule(runMs: number): ScheduledFault[] {
     },
     {
       name: 'forwarder SIGTERM + restart',
-      at: 0.12,
+      at: 0.11,
       durationMs: 0,
       restart: true,
       apply: async ({ forwarder }) => {
@@ -72,16 +72,8 @@ export function buildSchedule(runMs: number): ScheduledFault[] {
       revert: noop,
     },
     {
-      name: 'upstream connection resets',
-      at: 0.18,
-      durationMs: burst,
-      restart: false,
-      apply: upstream({ resetMidBody: 0.3 }),
-      revert: upstreamCalm,
-    },
-    {
       name: 'forwarder SIGKILL + restart',
-      at: 0.25,
+      at: 0.16,
       durationMs: 0,
       restart: true,
       apply: async ({ forwarder }) => {
@@ -89,6 +81,14 @@ export function buildSchedule(runMs: number): ScheduledFault[] {
         await forwarder.start();
       },
       revert: noop,
+    },
+    {
+      name: 'upstream connection resets',
+      at: 0.25,
+      durationMs: burst,
+      restart: false,
+      apply: upstream({ resetMidBody: 0.3 }),
+      revert: upstreamCalm,
     },
     {
       name: 'upstream truncated bodies',

@@ -55,6 +55,21 @@ test('a leak in the last two thirds misses; growth before it or in a replaced pr
   assert.equal(slopeVerdicts(leaking, runMs, false)[0]!.result, 'n/a');
 });
 
+test('memory is judged on its floor: a GC sawtooth is flat, a rising floor is a leak', () => {
+  const runMs = 60 * MIN;
+  // Heap climbs 20 MiB over 3 minutes, then a collection drops it: flat underneath.
+  const sawtooth = Array.from({ length: 720 }, (_, i) => {
+    const t = i * 5000;
+    return sample(t, { heapUsedMiB: 25 + ((t % (3 * MIN)) / (3 * MIN)) * 20 });
+  });
+  const heap = (samples: ReturnType<typeof sample>[]) =>
+    slopeVerdicts(samples, runMs, true).find((v) => v.name.startsWith('V8 heap'))!;
+  assert.equal(heap(sawtooth).result, 'PASS', heap(sawtooth).measured);
+  // The same sawtooth on a floor that rises 4 MiB an hour.
+  const leaking = sawtooth.map((s) => ({ ...s, heapUsedMiB: s.heapUsedMiB + (s.t / 3_600_000) * 4 }));
+  assert.equal(heap(leaking).result, 'MISS', heap(leaking).measured);
+});
+
 test('event-loop delay is judged outside fault windows and start-up only', () => {
   const faults: FaultWindow[] = [{ name: 'burst', start: 60_000, end: 90_000, restart: false }];
   const samples = [

@@ -61,11 +61,20 @@ export interface SlopeBound {
   readonly unit: string;
   readonly boundPerHour: number;
   readonly value: (s: Sample) => number;
+  /**
+   * Judged on its floor (the lowest sample of each FLOOR_WINDOW_MS) rather than every sample:
+   * memory a garbage collector manages is a sawtooth (here 20 MiB of heap and 30 MiB of RSS
+   * between collections) whose phase at the ends of the run moves a fit over every sample by more
+   * than the bound, while a leak raises what is left after each collection.
+   */
+  readonly floor?: boolean;
 }
 
+export const FLOOR_WINDOW_MS = 5 * 60_000;
+
 export const SLOPE_BOUNDS: readonly SlopeBound[] = [
-  { label: 'RSS', unit: 'MiB', boundPerHour: 5, value: (s) => s.rssMiB },
-  { label: 'V8 heap used', unit: 'MiB', boundPerHour: 2, value: (s) => s.heapUsedMiB },
+  { label: 'RSS', unit: 'MiB', boundPerHour: 5, value: (s) => s.rssMiB, floor: true },
+  { label: 'V8 heap used', unit: 'MiB', boundPerHour: 2, value: (s) => s.heapUsedMiB, floor: true },
   { label: 'open fds', unit: 'fds', boundPerHour: 10, value: (s) => s.fds },
   { label: 'active handles', unit: 'handles', boundPerHour: 10, value: (s) => s.handles },
 ];
@@ -80,19 +89,37 @@ export function steadySamples(samples: readonly Sample[], runMs: number): Sample
   return samples.filter((s) => s.t >= runMs / 3 && s.pid === last.pid);
 }
 
+/** The lowest point of each `windowMs` (from t = 0), at the window's middle. */
+export function floorPoints(
+  points: ReadonlyArray<{ t: number; y: number }>,
+  windowMs: number,
+): Array<{ t: number; y: number }> {
+  const lowest = new Map<number, number>();
+  for (const p of points) {
+    const w = Math.floor(p.t / windowMs);
+    lowest.set(w, Math.min(lowest.get(w) ?? Number.POSITIVE_INFINITY, p.y));
+  }
+  return [...lowest].map(([w, y]) => ({ t: (w + 0.5) * windowMs, y }));
+}
+
 export function slopeVerdicts(samples: readonly Sample[], runMs: number, judged: boolean): Verdict[] {
   const steady = steadySamples(samples, runMs);
   return SLOPE_BOUNDS.map((b) => {
-    const slope = slopePerHour(steady.map((s) => ({ t: s.t, y: b.value(s) })));
-    const first = steady[0];
-    const last = steady.at(-1);
+    const points = steady.map((s) => ({ t: s.t, y: b.value(s) }));
+    const all = slopePerHour(points);
+    const floors = b.floor === true ? floorPoints(points, FLOOR_WINDOW_MS) : undefined;
+    const slope = floors === undefined ? all : slopePerHour(floors);
+    const first = floors?.[0] ?? points[0];
+    const last = floors?.at(-1) ?? points.at(-1);
     const span =
-      first === undefined || last === undefined
-        ? ''
-        : `, ${fmt(b.value(first))} -> ${fmt(b.value(last))} ${b.unit}`;
-    const measured = `${fmt(slope)} ${b.unit}/h over ${steady.length} samples${span}`;
+      first === undefined || last === undefined ? '' : `, ${fmt(first.y)} -> ${fmt(last.y)} ${b.unit}`;
+    const measured =
+      floors === undefined
+        ? `${fmt(slope)} ${b.unit}/h over ${steady.length} samples${span}`
+        : `floor ${fmt(slope)} ${b.unit}/h (lowest of each ${FLOOR_WINDOW_MS / 60_000} min, ${floors.length} windows${span}); every sample: ${fmt(all)} ${b.unit}/h`;
     const result = !judged ? 'n/a' : Number.isFinite(slope) && slope < b.boundPerHour ? 'PASS' : 'MISS';
-    return { name: `${b.label} slope < ${b.boundPerHour} ${b.unit}/h (last 2/3)`, result, measured };
+    const name = `${b.label}${floors === undefined ? '' : ' floor'} slope < ${b.boundPerHour} ${b.unit}/h (last 2/3)`;
+    return { name, result, measured };
   });
 }
 
