@@ -11,6 +11,9 @@ export type Framed =
 
 const WRITTEN: Framed = Object.freeze({ fits: true });
 
+/** A sealed chunk using less than 1/SMALL_CHUNK_FRACTION of its buffer is copied out (seal()). */
+const SMALL_CHUNK_FRACTION = 4;
+
 /**
  * Frames records into the buffers a transport writes, one record at a time as it arrives, so a
  * batch being filled holds bytes rather than records and their text. For streams: chunks of whole
@@ -129,9 +132,23 @@ export class FrameWriter {
   private seal(): void {
     const chunk = this.chunk;
     if (chunk === undefined) return;
-    if (this.used > 0) this.out.push(chunk.subarray(0, this.used));
-    else this.pool.give(chunk);
+    if (this.used === 0) this.pool.give(chunk);
+    else if (this.used * SMALL_CHUNK_FRACTION < chunk.length) this.out.push(this.exactCopy(chunk));
+    else this.out.push(chunk.subarray(0, this.used));
     this.chunk = undefined;
     this.used = 0;
+  }
+
+  /**
+   * A small chunk (the end of a batch) copied into a buffer of its own size, its slab back in
+   * the pool: the resend window keeps what was written for seconds, and a few KiB of frames
+   * must not hold a 128 KiB slab all that time (a slow flow of small batches held 32 times
+   * the bytes the window counts).
+   */
+  private exactCopy(chunk: Buffer): Buffer {
+    const copy = Buffer.allocUnsafeSlow(this.used);
+    chunk.copy(copy, 0, 0, this.used);
+    this.pool.give(chunk);
+    return copy;
   }
 }

@@ -12,7 +12,8 @@ interface Written {
  * bytes win). This turns that loss window into duplicates, within these two bounds.
  */
 export class ResendWindow {
-  private entries: Written[] = [];
+  /** Entries before `head` are evicted and cleared, so they hold no chunk. */
+  private entries: Array<Written | undefined> = [];
   private head = 0;
   private heldBytes = 0;
 
@@ -68,6 +69,9 @@ export class ResendWindow {
       const first = this.entries[this.head]!;
       if (this.heldBytes <= this.maxBytes && first.at >= since) break;
       this.heldBytes -= first.chunk.length;
+      // Cleared now, not at the next compaction: a chunk the pool does not take back (its free
+      // list is full) must be garbage as soon as it leaves the window.
+      this.entries[this.head] = undefined;
       this.head++;
       this.onDrop(first.chunk);
     }

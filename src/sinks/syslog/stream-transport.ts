@@ -7,6 +7,9 @@ import { RetryBudget } from './retry.js';
 import { endAndWait, WriteBroken, writeChunks } from './socket-writes.js';
 import type { SyslogTransport, TransportHooks } from './transport.js';
 
+/** How often the chunk pool lets go of the slabs the flow did not need (ChunkPool.trim). */
+const POOL_TRIM_MS = 10_000;
+
 export interface StreamTransportOptions {
   readonly endpoint: StreamEndpoint;
   readonly writeStallTimeoutMs: number;
@@ -60,11 +63,19 @@ export class StreamTransport implements SyslogTransport {
   }
 
   open(): Promise<void> {
-    if (this.options.resendWindowMs > 0) {
-      // Release the window's memory when the flow stops, not only on the next write.
-      this.pruneTimer = setInterval(() => this.window.prune(), this.options.resendWindowMs);
-      this.pruneTimer.unref();
-    }
+    // Release the window's memory when the flow stops, not only on the next write, and the
+    // pool's slabs a burst left that the flow no longer needs.
+    let trimmedAt = Date.now();
+    this.pruneTimer = setInterval(
+      () => {
+        this.window.prune();
+        if (Date.now() - trimmedAt < POOL_TRIM_MS) return;
+        trimmedAt = Date.now();
+        this.options.pool.trim();
+      },
+      Math.min(this.options.resendWindowMs > 0 ? this.options.resendWindowMs : POOL_TRIM_MS, POOL_TRIM_MS),
+    );
+    this.pruneTimer.unref();
     return this.serial(() => this.deliver([]));
   }
 

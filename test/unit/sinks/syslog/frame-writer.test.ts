@@ -89,6 +89,38 @@ describe('frame writer', () => {
     });
   }
 
+  it('a small batch holds a buffer of its own size, its 128 KiB slab back in the pool', () => {
+    const pool = new ChunkPool();
+    const writer = new FrameWriter('octet-counting', encoderFor('octet-counting'), pool);
+    const made = [bytesRecord(1, 'one'), bytesRecord(2, 'two')];
+    for (const { record } of made) writer.add(record, record.lineBytes);
+    const [chunk, ...rest] = writer.finish();
+    assert.equal(rest.length, 0);
+    assert.deepEqual(
+      chunk,
+      reference(
+        'octet-counting',
+        made.map((m) => m.textRecord),
+      ),
+    );
+    // What the resend window then keeps for seconds is the chunk's bytes, not a whole slab.
+    assert.equal(chunk?.buffer.byteLength, chunk?.length);
+    assert.equal(pool.freeSlabs, 1, 'the slab is free for the next batch');
+  });
+
+  it('a full chunk is handed over without a copy', () => {
+    const pool = new ChunkPool();
+    const writer = new FrameWriter('octet-counting', encoderFor('octet-counting'), pool);
+    for (let i = 0; i < 700; i++) {
+      const { record } = bytesRecord(i, 'x'.repeat(100));
+      writer.add(record, record.lineBytes);
+    }
+    const out = writer.finish();
+    assert.ok(out.length > 1);
+    assert.ok((out[0]?.length ?? 0) >= 64 * 1024);
+    assert.equal(out[0]?.buffer.byteLength, ChunkPool.SLAB_BYTES, 'a chunk of 64 KiB stays in its slab');
+  });
+
   it('text-backed records (no writeUtf8, or no known size) take the text path with the same result', () => {
     const records = [makeRecord(1, undefined, { text: 'é 😀' }), makeRecord(2, undefined, { text: 'plain' })];
     const writer = new FrameWriter('octet-counting', encoderFor('octet-counting'));
