@@ -15,7 +15,14 @@ interface Panel {
 }
 
 const PANELS: readonly Panel[] = [
-  { title: 'memory (MiB)', series: (s) => ({ RSS: s.rssMiB, 'V8 heap used': s.heapUsedMiB }) },
+  {
+    title: 'memory (MiB)',
+    series: (s) => ({
+      RSS: s.rssMiB,
+      ...(s.rssAnonMiB === undefined ? {} : { 'RSS anonymous': s.rssAnonMiB }),
+      'V8 heap used': s.heapUsedMiB,
+    }),
+  },
   { title: 'open fds / active handles', series: (s) => ({ fds: s.fds, handles: s.handles }) },
   {
     title: 'checkpoint lag, worst stream (s)',

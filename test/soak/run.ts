@@ -26,10 +26,12 @@ import {
   type DuplicateCause,
   deliveryVerdict,
   type FaultWindow,
+  FLOOR_WINDOW_MS,
   inFlightAtRestart,
   lagRecoveries,
   lagVerdict,
   loopDelayVerdict,
+  memoryFloors,
   readBeforeRestart,
   type Sample,
   slopeVerdicts,
@@ -296,6 +298,12 @@ async function main(): Promise<number> {
         .map(([sink, kib]) => `${sink} ${kib} KiB`)
         .join(', ')}\n`,
     );
+    const floors = memoryFloors(state.samples, runMs);
+    process.stdout.write(
+      `memory floors per ${FLOOR_WINDOW_MS / 60_000} min over the judged samples (MiB):\n${floors
+        .map((f) => `  ${f.name}: ${f.floors.map((y) => y.toFixed(1)).join(', ')}`)
+        .join('\n')}\n`,
+    );
     await writeFile(join(opts.out, 'samples.json'), `${JSON.stringify(state.samples)}\n`);
     const summary = {
       minutes: opts.minutes,
@@ -309,6 +317,7 @@ async function main(): Promise<number> {
       unexpectedExits: forwarder.unexpectedExits,
       expiredFilesSkipped: drained.expected.skippedFiles,
       peakBufferedKiB: peakBuffered,
+      memoryFloorsMiB: floors,
       samples: state.samples.length,
     };
     await writeFile(join(opts.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

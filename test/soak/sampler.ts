@@ -12,10 +12,20 @@ import type { Sample } from './verdicts.js';
 const P = 'compliance_forwarder_';
 const MiB = 1024 * 1024;
 
-async function procStatusRssMiB(pid: number): Promise<number> {
+/**
+ * The process's resident set from /proc/<pid>/status: in all, and its anonymous part (heaps,
+ * malloc arenas, buffers: where a leak grows) apart from its file-backed part (the pages of
+ * node and its libraries, read in as code paths are first used; the kernel can drop them).
+ */
+async function procStatusRss(
+  pid: number,
+): Promise<{ rssMiB: number; rssAnonMiB: number; rssFileMiB: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  return m === null ? Number.NaN : Number(m[1]) / 1024;
+  const kib = (field: string) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+    return m === null ? Number.NaN : Number(m[1]) / 1024;
+  };
+  return { rssMiB: kib('VmRSS'), rssAnonMiB: kib('RssAnon'), rssFileMiB: kib('RssFile') };
 }
 
 async function openFds(pid: number): Promise<number> {
@@ -65,8 +75,8 @@ export async function takeSample(
   clock: LagClock,
 ): Promise<Sample | undefined> {
   try {
-    const [rssMiB, fds, text, ends] = await Promise.all([
-      procStatusRssMiB(pid),
+    const [rss, fds, text, ends] = await Promise.all([
+      procStatusRss(pid),
       openFds(pid),
       metricsText(port),
       readCheckpointEnds(stateDir),
@@ -82,9 +92,10 @@ export async function takeSample(
     return {
       t,
       pid,
-      rssMiB,
+      ...rss,
       fds,
       heapUsedMiB: m('nodejs_heap_size_used_bytes') / MiB,
+      heapTotalMiB: m('nodejs_heap_size_total_bytes') / MiB,
       externalMiB: m('nodejs_external_memory_bytes') / MiB,
       arrayBuffersMiB: m('array_buffers_bytes') / MiB,
       handles: m('nodejs_active_handles_total'),

@@ -8,6 +8,7 @@ import {
   lagRecoveries,
   lagVerdict,
   loopDelayVerdict,
+  memoryFloors,
   readBeforeRestart,
   type Sample,
   slopePerHour,
@@ -151,4 +152,20 @@ test('a duplicate is explained when it lay between the checkpoints around a rest
   assert.equal(inFlightAtRestart('a', 700, samples, faults), true);
   assert.equal(inFlightAtRestart('a', 400, samples, faults), false);
   assert.equal(inFlightAtRestart('a', 950, samples, faults), false);
+});
+
+test("memory floors split RSS into its parts, and skip a part the run's samples do not have", () => {
+  const runMs = 30 * MIN;
+  // Every 5 s over the last two thirds: anonymous memory's floor rises 1 MiB per 5 minutes, the
+  // file-backed part stays at 50 with a sawtooth above it.
+  const samples = Array.from({ length: 360 }, (_, i) => {
+    const t = i * 5000;
+    const anon = 60 + Math.floor(t / (5 * MIN)) + (i % 12);
+    return sample(t, { rssAnonMiB: anon, rssFileMiB: 50 + (i % 3), rssMiB: anon + 50 + (i % 3) });
+  });
+  const floors = Object.fromEntries(memoryFloors(samples, runMs).map((f) => [f.name, f.floors]));
+  assert.deepEqual(floors['RSS anonymous'], [62, 63, 64, 65]);
+  assert.deepEqual(floors['RSS file-backed'], [50, 50, 50, 50]);
+  assert.deepEqual(floors.RSS, [112, 113, 114, 115]);
+  assert.equal(floors['V8 heap committed'], undefined, 'not sampled: left out');
 });

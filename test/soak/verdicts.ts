@@ -9,8 +9,14 @@ export interface Sample {
   readonly t: number;
   readonly pid: number;
   readonly rssMiB: number;
+  /** The anonymous part of rssMiB (RssAnon); absent in runs before it was sampled. */
+  readonly rssAnonMiB?: number;
+  /** The file-backed part of rssMiB (RssFile: code and library pages). */
+  readonly rssFileMiB?: number;
   readonly fds: number;
   readonly heapUsedMiB: number;
+  /** V8's committed heap (heapTotal), used or not. */
+  readonly heapTotalMiB?: number;
   readonly externalMiB: number;
   readonly arrayBuffersMiB: number;
   readonly handles: number;
@@ -100,6 +106,34 @@ export function floorPoints(
     lowest.set(w, Math.min(lowest.get(w) ?? Number.POSITIVE_INFINITY, p.y));
   }
   return [...lowest].map(([w, y]) => ({ t: (w + 0.5) * windowMs, y }));
+}
+
+/** The memory figures whose floors the run prints, to tell where RSS goes when its floor rises. */
+const MEMORY_PARTS: ReadonlyArray<readonly [string, (s: Sample) => number | undefined]> = [
+  ['RSS', (s) => s.rssMiB],
+  ['RSS anonymous', (s) => s.rssAnonMiB],
+  ['RSS file-backed', (s) => s.rssFileMiB],
+  ['V8 heap used', (s) => s.heapUsedMiB],
+  ['V8 heap committed', (s) => s.heapTotalMiB],
+  ['external', (s) => s.externalMiB],
+  ['ArrayBuffers', (s) => s.arrayBuffersMiB],
+];
+
+/** Each memory figure's floor (lowest sample) per FLOOR_WINDOW_MS over the judged samples, in MiB. */
+export function memoryFloors(
+  samples: readonly Sample[],
+  runMs: number,
+): Array<{ name: string; floors: number[] }> {
+  const steady = steadySamples(samples, runMs);
+  return MEMORY_PARTS.flatMap(([name, value]) => {
+    const points = steady.flatMap((s) => {
+      const y = value(s);
+      return y === undefined || Number.isNaN(y) ? [] : [{ t: s.t, y }];
+    });
+    return points.length === 0
+      ? []
+      : [{ name, floors: floorPoints(points, FLOOR_WINDOW_MS).map((p) => p.y) }];
+  });
 }
 
 export function slopeVerdicts(samples: readonly Sample[], runMs: number, judged: boolean): Verdict[] {
