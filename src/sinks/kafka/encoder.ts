@@ -1,5 +1,5 @@
 import { type PipelineRecord, recordBytes, type SourceRef, writeRecordUtf8 } from '../../core/record.js';
-import { compileTemplate, finalizeTopicName, sanitizeTopicPart } from './template.js';
+import { compileTemplate, finalizeTopicName, readsEachRecord, sanitizeTopicPart } from './template.js';
 
 /**
  * One record as it goes to Kafka. The value is the record's line exactly as the pipeline emits
@@ -61,9 +61,17 @@ export class RecordEncoder {
   private readonly eventTimestamps: boolean;
   /** Every record of a file shares its SourceRef, so its headers are built on its first record. */
   private readonly headersBySource = new WeakMap<SourceRef, SourceHeaders>();
+  /**
+   * The topic of a file's records, rendered on its first record, unless the template reads
+   * each record (`{event_id}`): one string per file rather than a new one per record, which
+   * the partition grouping and the client then hash and copy.
+   */
+  private readonly topicBySource: WeakMap<SourceRef, string> | undefined;
 
   constructor(options: EncoderOptions) {
-    this.topicOf = compileTemplate(options.topic, sanitizeTopicPart);
+    const topicOf = compileTemplate(options.topic, sanitizeTopicPart);
+    this.topicOf = (record) => finalizeTopicName(topicOf(record));
+    this.topicBySource = readsEachRecord(options.topic) ? undefined : new WeakMap();
     this.keyOf = compileTemplate(options.key);
     this.eventTimestamps = options.timestamp !== 'produce';
   }
@@ -100,13 +108,24 @@ export class RecordEncoder {
       }
     }
     return {
-      topic: finalizeTopicName(this.topicOf(record)),
+      topic: this.topic(record),
       key: key === '' ? null : key,
       value,
       headers,
       bytes: RECORD_OVERHEAD_BYTES + Buffer.byteLength(key, 'utf8') + valueBytes + headerBytes,
       timestamp: this.eventTimestamps ? recordTimeMs(record) : undefined,
     };
+  }
+
+  private topic(record: PipelineRecord): string {
+    const cache = this.topicBySource;
+    if (cache === undefined) return this.topicOf(record);
+    let topic = cache.get(record.source);
+    if (topic === undefined) {
+      topic = this.topicOf(record);
+      cache.set(record.source, topic);
+    }
+    return topic;
   }
 
   private sourceHeaders(record: PipelineRecord): SourceHeaders {

@@ -81,8 +81,6 @@ export class KafkaSink extends BatchingSink {
    * have different leaders, so a produce that got through to one says nothing about another.
    */
   private readonly evidence = new Map<string, PartitionEvidence>();
-  /** Where each outgoing message came from, for dead-lettering it after its record was released. */
-  private readonly origins = new WeakMap<KafkaMessage, Origin>();
 
   constructor(
     private readonly config: KafkaSinkConfig,
@@ -148,6 +146,10 @@ export class KafkaSink extends BatchingSink {
 
   protected async sendBatch(batch: Batch): Promise<void> {
     const outgoing: KafkaMessage[] = [];
+    // Where each outgoing message came from, for dead-lettering it after its record was
+    // released: a plain map that dies with the batch (a sink-wide WeakMap made every message
+    // an ephemeron the garbage collector had to trace).
+    const origins = new Map<KafkaMessage, Origin>();
     for (const record of batch.records) {
       const message = this.encoder.encode(record);
       const verdict = applySizeLimit(record, message, this.encoder, this.sizeLimit);
@@ -163,11 +165,12 @@ export class KafkaSink extends BatchingSink {
         );
       }
       outgoing.push(verdict.message);
-      this.origins.set(verdict.message, {
+      origins.set(verdict.message, {
         source: record.source,
         lineNumber: record.lineNumber,
         eventId: record.eventId,
-        size: this.sizeOf(record),
+        // The record's encoding before any truncation: what sizeOf() counted when it was batched.
+        size: message.bytes,
       });
     }
     // The messages hold what Kafka needs (values copied out of the download's bytes): let the
@@ -181,7 +184,7 @@ export class KafkaSink extends BatchingSink {
     await Promise.all(
       sends.map((s) =>
         this.lanes.run(`${s.topic}\u0000${s.partition}`, this.transport.requestsPerPartition, () =>
-          this.deliver(s, batch).finally(() => s.release()),
+          this.deliver(s, batch, origins).finally(() => s.release()),
         ),
       ),
     );
@@ -225,7 +228,11 @@ export class KafkaSink extends BatchingSink {
    * their successes can show the cluster is up (the order within the partition then changes
    * for the records of that batch only).
    */
-  private async deliver(send: PreparedSend, batch: Batch): Promise<void> {
+  private async deliver(
+    send: PreparedSend,
+    batch: Batch,
+    origins: ReadonlyMap<KafkaMessage, Origin>,
+  ): Promise<void> {
     const evidence = this.evidenceFor(send.topic, send.partition);
     // What succeeds after this point on this partition (this batch's own parts, or with a wider
     // lane the batches beside it) shows the partition takes other requests.
@@ -241,7 +248,7 @@ export class KafkaSink extends BatchingSink {
         else if (outcome.kind === 'poison') {
           const { messages, topic, partition } = item.send;
           if (messages.length === 1) {
-            await this.deadLetterPoison(messages[0]!, batch, outcome, partition);
+            await this.deadLetterPoison(messages[0]!, batch, outcome, partition, origins.get(messages[0]!));
             continue;
           }
           const parts = halves(messages).map((m) => this.transport.prepare(topic, partition, m));
@@ -333,8 +340,8 @@ export class KafkaSink extends BatchingSink {
     batch: Batch,
     outcome: { readonly error: CfError; readonly attempts: number },
     partition: number,
+    origin: Origin | undefined,
   ): Promise<void> {
-    const origin = this.origins.get(message);
     const line = typeof message.value === 'string' ? message.value : message.value.toString('utf8');
     const entry = poisonRecordEntry({
       sink: this.sinkName,

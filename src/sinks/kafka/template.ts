@@ -32,6 +32,14 @@ export function templateProblems(template: string): string[] {
 }
 
 /** True when the template names no placeholder, i.e. renders the same for every record. */
+/**
+ * Whether a rendering can differ between records of one file: only `{event_id}` is the record's
+ * own; every other placeholder is the file's (its SourceRef).
+ */
+export function readsEachRecord(template: string): boolean {
+  return parse(template).parts.some((p) => 'placeholder' in p && p.placeholder === 'event_id');
+}
+
 export function isFixedTemplate(template: string): boolean {
   return parse(template).parts.every((p) => 'literal' in p);
 }
