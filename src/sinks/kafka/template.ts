@@ -31,7 +31,6 @@ export function templateProblems(template: string): string[] {
   return parse(template).problems;
 }
 
-/** True when the template names no placeholder, i.e. renders the same for every record. */
 /**
  * Whether a rendering can differ between records of one file: only `{event_id}` is the record's
  * own; every other placeholder is the file's (its SourceRef).
@@ -40,6 +39,7 @@ export function readsEachRecord(template: string): boolean {
   return parse(template).parts.some((p) => 'placeholder' in p && p.placeholder === 'event_id');
 }
 
+/** True when the template names no placeholder, i.e. renders the same for every record. */
 export function isFixedTemplate(template: string): boolean {
   return parse(template).parts.every((p) => 'literal' in p);
 }

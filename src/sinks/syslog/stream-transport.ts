@@ -73,7 +73,7 @@ export class StreamTransport implements SyslogTransport {
         trimmedAt = Date.now();
         this.options.pool.trim();
       },
-      Math.min(this.options.resendWindowMs > 0 ? this.options.resendWindowMs : POOL_TRIM_MS, POOL_TRIM_MS),
+      this.options.resendWindowMs > 0 ? Math.min(this.options.resendWindowMs, POOL_TRIM_MS) : POOL_TRIM_MS,
     );
     this.pruneTimer.unref();
     return this.serial(() => this.deliver([]));
